@@ -1,0 +1,26 @@
+"""Settings for the test suite: the real settings, with a fixed test key ring and fast hashing.
+
+``make test`` runs the suite once on SQLite and, when ``CLOCHER_TEST_DATABASE_URL`` is set, once
+more on that PostgreSQL database (``CLOCHER_TEST_BACKEND=postgres``).
+"""
+
+import os
+from pathlib import Path
+
+_root = Path(__file__).resolve().parent.parent.parent
+os.environ.setdefault("CLOCHER_TESTING", "1")
+os.environ.setdefault("CLOCHER_DATA_DIR", str(_root / "var" / "test"))
+os.environ.setdefault("CLOCHER_LOG_LEVEL", "WARNING")
+# A fixed, test-only key ring (never used outside tests).
+os.environ.setdefault(
+    "CLOCHER_KEK", "test-kek-1:dGVzdC1vbmx5LWtlay0xLS0tLS0tLS0tLS0tLS0tLS0="
+)
+if os.environ.get("CLOCHER_TEST_BACKEND") == "postgres":
+    os.environ["DATABASE_URL"] = os.environ["CLOCHER_TEST_DATABASE_URL"]
+else:
+    os.environ.pop("DATABASE_URL", None)
+
+from clocher.config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

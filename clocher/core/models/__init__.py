@@ -1,0 +1,16 @@
+"""Shared models: the commune-owned base, the audit journal, vault keys and files, workers."""
+
+from clocher.core.models.audit import AuditEntry
+from clocher.core.models.base import CommuneOwnedModel, CommuneScopedQuerySet
+from clocher.core.models.vault import CommuneKey, VaultFile
+from clocher.core.models.worker import ScheduledRun, WorkerHeartbeat
+
+__all__ = [
+    "AuditEntry",
+    "CommuneKey",
+    "CommuneOwnedModel",
+    "CommuneScopedQuerySet",
+    "ScheduledRun",
+    "VaultFile",
+    "WorkerHeartbeat",
+]

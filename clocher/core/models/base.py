@@ -1,0 +1,45 @@
+"""The base of every commune-owned model.
+
+Every model that belongs to a commune inherits :class:`CommuneOwnedModel`. That gives it:
+
+- a ``commune`` foreign key (indexed), so scoping is always one ``WHERE commune_id = …``;
+- the ``for_commune()`` queryset method that selectors build on;
+- on PostgreSQL, a Row-Level Security policy applied after each migration (see ``core.rls``);
+- coverage by the isolation test, once its URL parameter is registered in ``core.scoping``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Self
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from clocher.tenancy.models import Commune
+
+
+class CommuneScopedQuerySet(models.QuerySet[Any]):
+    def for_commune(self, commune: Commune) -> Self:
+        return self.filter(commune=commune)
+
+
+class CommuneOwnedModel(models.Model):
+    commune = models.ForeignKey(
+        "tenancy.Commune", on_delete=models.PROTECT, related_name="+", db_index=True
+    )
+
+    objects = CommuneScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+def commune_owned_models() -> list[type[models.Model]]:
+    """Every concrete installed model that belongs to a commune."""
+    from django.apps import apps
+
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, CommuneOwnedModel) and not model._meta.abstract
+    ]

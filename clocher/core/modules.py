@@ -1,0 +1,38 @@
+"""The registry of Clocher modules: how a module plugs into the shell.
+
+A module's ``AppConfig`` sets ``clocher_module = ModuleInfo(...)``. The shell then:
+
+- mounts its ``staff_urls`` under ``/mairie/<commune>/<url_prefix>/`` (namespace
+  ``staff:<url_prefix>``) and its ``public_urls`` under ``/communes/<commune>/<url_prefix>/``
+  (namespace ``public:<url_prefix>``);
+- adds its ``api_router`` to ``/api/v1/<url_prefix>/``;
+- lists it on the commune's back-office home and, if it has public pages, on its public home.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.apps import apps
+
+
+@dataclass(frozen=True)
+class ModuleInfo:
+    url_prefix: str
+    title: str
+    description: str
+    staff_urls: str | None = None
+    public_urls: str | None = None
+    api_router: str | None = None
+    staff_home: str | None = None
+    public_home: str | None = None
+    order: int = 100
+
+
+def registered_modules() -> list[ModuleInfo]:
+    found = [
+        config.clocher_module  # type: ignore[attr-defined]
+        for config in apps.get_app_configs()
+        if getattr(config, "clocher_module", None) is not None
+    ]
+    return sorted(found, key=lambda module: (module.order, module.title))

@@ -1,0 +1,59 @@
+"""What each role may do in a commune: one table, read by views, API, templates and tests.
+
+``commune_abilities(user, commune)`` returns a dict ``{capability: bool}``; templates show only
+what is allowed, views refuse the rest with 403 (``require_capability``), and the authorization
+tests iterate over this same table.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from clocher.tenancy.models import OperatorRole, Role
+
+
+class Capability(StrEnum):
+    VIEW_BACKOFFICE = "view_backoffice"
+    MANAGE_MEMBERS = "manage_members"
+    MANAGE_SETTINGS = "manage_settings"
+    VIEW_ACCESS_JOURNAL = "view_access_journal"
+    MANAGE_API_KEYS = "manage_api_keys"
+    SIGN = "sign"
+
+
+_ALL_COMMUNE_ROLES = {Role.COMMUNE_ADMIN, Role.AGENT, Role.ELECTED, Role.TECHNICIAN}
+
+CAPABILITIES: dict[Capability, set[str]] = {
+    Capability.VIEW_BACKOFFICE: {*_ALL_COMMUNE_ROLES, OperatorRole.ADMIN, OperatorRole.SUPPORT},
+    Capability.MANAGE_MEMBERS: {Role.COMMUNE_ADMIN, OperatorRole.ADMIN},
+    Capability.MANAGE_SETTINGS: {Role.COMMUNE_ADMIN, OperatorRole.ADMIN},
+    Capability.VIEW_ACCESS_JOURNAL: {Role.COMMUNE_ADMIN},
+    Capability.MANAGE_API_KEYS: {Role.COMMUNE_ADMIN},
+    Capability.SIGN: {Role.ELECTED},
+}
+
+
+def roles_in_commune(user: Any, commune: Any) -> set[str]:
+    """The commune roles of ``user`` in ``commune``, plus their operator roles if any."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    from clocher.tenancy.models import Membership, OperatorMembership
+
+    roles = set(
+        Membership.objects.filter(user=user, commune=commune).values_list("role", flat=True)
+    )
+    roles |= set(
+        OperatorMembership.objects.filter(user=user, operator_id=commune.operator_id).values_list(
+            "role", flat=True
+        )
+    )
+    return roles
+
+
+def abilities_from_roles(roles: set[str]) -> dict[str, bool]:
+    return {capability.value: bool(roles & allowed) for capability, allowed in CAPABILITIES.items()}
+
+
+def commune_abilities(user: Any, commune: Any) -> dict[str, bool]:
+    return abilities_from_roles(roles_in_commune(user, commune))
