@@ -21,7 +21,10 @@ from clocher.core.health import healthz
 from clocher.core.modules import registered_modules
 
 staff_patterns = [path("", include("clocher.backoffice.urls"))]
-public_patterns = [path("", include("clocher.portal.public_urls"))]
+public_patterns = [
+    path("", include("clocher.portal.public_urls")),
+    path("compte/", include("clocher.accounts.public_urls")),
+]
 for module in registered_modules():
     if module.staff_urls:
         staff_patterns.append(path(f"{module.url_prefix}/", include(module.staff_urls)))
