@@ -10,7 +10,11 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clocher.config.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["clocher", *(argv if argv is not None else sys.argv[1:])])
+    arguments = list(argv if argv is not None else sys.argv[1:])
+    if arguments and not arguments[0].startswith("-"):
+        # Commands are spelled with hyphens (`clocher api-key`); their modules use underscores.
+        arguments[0] = arguments[0].replace("-", "_")
+    execute_from_command_line(["clocher", *arguments])
 
 
 if __name__ == "__main__":

@@ -179,6 +179,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 BACKUP_DIR = Path(env_str("CLOCHER_BACKUP_DIR", str(DATA_DIR / "backups")))
+# Backups are encrypted with a key derived from the active KEK, or from this key when set
+# (any long random string; keep it with the key ring, outside the backups).
+BACKUP_KEY = env_str("CLOCHER_BACKUP_KEY", "")
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -207,12 +210,17 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
 
+# --- API --------------------------------------------------------------------------------------
+# Requests allowed per API key, and per address for calls without a key ("N/s|min|hour|day").
+API_RATE_LIMIT_KEY = env_str("CLOCHER_API_RATE_LIMIT_KEY", "600/min")
+API_RATE_LIMIT_ANONYMOUS = env_str("CLOCHER_API_RATE_LIMIT_ANONYMOUS", "120/min")
+
 # --- Background work --------------------------------------------------------------------------
 # Embedded default: tasks are stored in the database and run by `clocher worker` (started by
 # `clocher run`). CLOCHER_TASKS_BACKEND=rq with CLOCHER_REDIS_URL runs them on Redis instead.
 _tasks_backend = env_str("CLOCHER_TASKS_BACKEND", "database")
 if _tasks_backend == "rq":
-    INSTALLED_APPS.append("django_tasks_rq")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]  # django_rq brings `clocher rqworker`
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": env_str("CLOCHER_REDIS_URL", "redis://127.0.0.1:6379/0")}}
 elif _tasks_backend == "immediate":

@@ -11,6 +11,9 @@ _root = Path(__file__).resolve().parent.parent.parent
 os.environ.setdefault("CLOCHER_TESTING", "1")
 os.environ.setdefault("CLOCHER_DATA_DIR", str(_root / "var" / "test"))
 os.environ.setdefault("CLOCHER_LOG_LEVEL", "WARNING")
+# Many tests call the API from one address: rate limits are tested with override_settings.
+os.environ.setdefault("CLOCHER_API_RATE_LIMIT_ANONYMOUS", "100000/min")
+os.environ.setdefault("CLOCHER_API_RATE_LIMIT_KEY", "100000/min")
 # A fixed, test-only key ring (never used outside tests).
 os.environ.setdefault(
     "CLOCHER_KEK", "test-kek-1:dGVzdC1vbmx5LWtlay0xLS0tLS0tLS0tLS0tLS0tLS0="

@@ -8,5 +8,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from clocher.core import rls
+        from clocher.core.models import ApiKey
+        from clocher.core.scoping import url_objects
 
         rls.connect_signals()
+        url_objects.register("api_key", ApiKey)

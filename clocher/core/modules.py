@@ -6,7 +6,8 @@ A module's ``AppConfig`` sets ``clocher_module = ModuleInfo(...)``. The shell th
   ``staff:<url_prefix>``) and its ``public_urls`` under ``/communes/<commune>/<url_prefix>/``
   (namespace ``public:<url_prefix>``);
 - adds its ``api_router`` to ``/api/v1/<url_prefix>/``;
-- lists it on the commune's back-office home and, if it has public pages, on its public home.
+- lists it on the commune's back-office home and, if it has public pages, on its public home;
+- calls its ``demo_data`` loader from ``clocher demo`` for each demo commune.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class ModuleInfo:
     api_router: str | None = None
     staff_home: str | None = None
     public_home: str | None = None
+    demo_data: str | None = None  # dotted path of a function(commune, staff) adding demo content
     order: int = 100
 
 

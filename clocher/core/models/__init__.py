@@ -1,11 +1,13 @@
-"""Shared models: the commune-owned base, the audit journal, vault keys and files, workers."""
+"""Shared models: commune-owned base, API keys, audit journal, vault keys and files, workers."""
 
+from clocher.core.models.api_key import ApiKey
 from clocher.core.models.audit import AuditEntry
 from clocher.core.models.base import CommuneOwnedModel, CommuneScopedQuerySet
 from clocher.core.models.vault import CommuneKey, VaultFile
 from clocher.core.models.worker import ScheduledRun, WorkerHeartbeat
 
 __all__ = [
+    "ApiKey",
     "AuditEntry",
     "CommuneKey",
     "CommuneOwnedModel",

@@ -1,0 +1,41 @@
+"""Links to the modules of a commune, for its public home and its back-office home."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from django.urls import NoReverseMatch, reverse
+
+from clocher.core.modules import registered_modules
+
+
+@dataclass(frozen=True)
+class ModuleLink:
+    title: str
+    description: str
+    url: str
+
+
+def module_links(commune_slug: str, *, audience: Literal["public", "staff"]) -> list[ModuleLink]:
+    """The modules that have a home page for ``audience``, with the URL of that page in the
+    commune. A module whose home cannot be reversed is left out rather than breaking the page."""
+    links = []
+    for module in registered_modules():
+        url_name = module.public_home if audience == "public" else module.staff_home
+        if not url_name:
+            continue
+        try:
+            url = reverse(url_name, kwargs={"commune_slug": commune_slug})
+        except NoReverseMatch:
+            continue
+        links.append(ModuleLink(title=str(module.title), description=str(module.description), url=url))
+    return links
+
+
+def optional_url(name: str, **kwargs: str) -> str | None:
+    """The URL of ``name``, or None while the page does not exist (a module not installed)."""
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
