@@ -56,7 +56,10 @@ class SecondFactorForm(Form):
         code = normalize_code(self.cleaned_data["code"])
         if not re.fullmatch(r"\d{6}|[a-z2-7]{10}", code):
             raise forms.ValidationError(
-                _("Saisissez les 6 chiffres de votre application, ou un code de secours de 10 caractères.")
+                _(
+                    "Saisissez les 6 chiffres de votre application, "
+                    "ou un code de secours de 10 caractères."
+                )
             )
         return code
 

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
-from authlib.common.security import generate_token
 from authlib.common.errors import AuthlibBaseError
+from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from django.conf import settings
 from django.core.cache import cache
@@ -171,9 +171,7 @@ def validate_id_token(
     return claims
 
 
-def _userinfo(
-    meta: dict[str, Any], access_token: str, subject: str
-) -> dict[str, Any]:
+def _userinfo(meta: dict[str, Any], access_token: str, subject: str) -> dict[str, Any]:
     endpoint = meta.get("userinfo_endpoint")
     if not endpoint or not access_token:
         return {}

@@ -29,6 +29,6 @@ def is_fully_authenticated(request: HttpRequest) -> bool:
     user = request.user
     if not user.is_authenticated:
         return False
-    if user.is_verified():  # type: ignore[union-attr]
+    if user.is_verified():  # type: ignore[union-attr,attr-defined]
         return True
     return not requires_second_factor(user) and not has_confirmed_device(user)

@@ -10,7 +10,6 @@ import base64
 import hashlib
 import logging
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 

@@ -83,16 +83,19 @@ def pending(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
     if time.time() - float(state.get("since", 0)) > PENDING_MAX_AGE:
         request.session.pop(PENDING_KEY, None)
         return None
-    user = User.objects.filter(pk=state.get("user_id"), is_active=True).first()
+    user_id = state.get("user_id")
+    user = (
+        User.objects.filter(pk=user_id, is_active=True).first()
+        if isinstance(user_id, int)
+        else None
+    )
     if user is None:
         request.session.pop(PENDING_KEY, None)
         return None
     return user, state
 
 
-def complete_login(
-    request: HttpRequest, user: User, *, method: str, device: Any = None
-) -> None:
+def complete_login(request: HttpRequest, user: User, *, method: str, device: Any = None) -> None:
     """Sign ``user`` in (after their second factor when ``device`` is given) and journal it."""
     request.session.pop(PENDING_KEY, None)
     login(request, user, backend=BACKEND)

@@ -6,9 +6,7 @@ its ``ModuleInfo`` (``clocher.core.modules``) is mounted under ``/api/v1/<url_pr
 
 from __future__ import annotations
 
-from django.utils.module_loading import import_string
-
-from clocher.core.api.base import ClocherAPI
+from clocher.core.api.base import ClocherAPI, mount_module_routers
 from clocher.core.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from clocher.core.modules import registered_modules
 from clocher.tenancy.api import router as tenancy_router
@@ -59,6 +57,4 @@ api = ClocherAPI(
 )
 
 api.add_router("/", tenancy_router)
-for module in registered_modules():
-    if module.api_router:
-        api.add_router(f"/{module.url_prefix}/", import_string(module.api_router), tags=[module.title])
+mount_module_routers(api, registered_modules())

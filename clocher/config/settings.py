@@ -138,6 +138,8 @@ AXES_ENABLED = env_bool("CLOCHER_LOCKOUT_ENABLED", True)
 
 # Citizen magic links.
 MAGIC_LINK_MAX_AGE = int(env_str("CLOCHER_MAGIC_LINK_MINUTES", "20")) * 60
+# At most this many links per address and commune in an hour (counted in the default cache).
+MAGIC_LINK_RATE_LIMIT = int(env_str("CLOCHER_MAGIC_LINK_PER_HOUR", "5"))
 
 # OpenID Connect (FranceConnect for citizens, ProConnect for staff). A provider is enabled when
 # its discovery URL is set. See docs/configuration.md.
@@ -169,6 +171,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves from it after `collectstatic`
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

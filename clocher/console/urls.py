@@ -1,4 +1,13 @@
+"""The operator console, mounted at ``/console/`` (``console:…``)."""
+
 from django.urls import path
 
+from clocher.console import views
+
 app_name = "console"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("communes/", views.communes, name="communes"),
+    path("communes/nouvelle/", views.commune_create, name="commune-create"),
+    path("comptes/", views.accounts, name="accounts"),
+]

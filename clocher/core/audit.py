@@ -65,13 +65,18 @@ def verify_chain() -> tuple[int, list[ChainBreak]]:
         checked += 1
         if entry.previous_hash != previous:
             breaks.append(
-                ChainBreak(entry.pk, "previous hash does not match: an entry was removed or inserted")
+                ChainBreak(
+                    entry.pk, "previous hash does not match: an entry was removed or inserted"
+                )
             )
         if entry.compute_hash() != entry.entry_hash:
-            breaks.append(ChainBreak(entry.pk, "content does not match its hash: entry was altered"))
+            breaks.append(
+                ChainBreak(entry.pk, "content does not match its hash: entry was altered")
+            )
         previous = entry.entry_hash
     return checked, breaks
 
 
 def head() -> str:
-    return AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first() or GENESIS_HASH
+    last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
+    return last or GENESIS_HASH

@@ -69,6 +69,9 @@ class RequestContextMiddleware:
         context = ActingContext(
             request_id=uuid.uuid4().hex[:12], request=request, ip_address=client_ip(request)
         )
+        # Kept on the request too: Django logs a 4xx/5xx response ("Not Found: …") after the
+        # middleware chain has returned, with the request attached to the record.
+        request.request_id = context.request_id  # type: ignore[attr-defined]
         token = _current.set(context)
         try:
             response = self.get_response(request)
@@ -83,9 +86,13 @@ class ContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         context = _current.get()
-        if context is not None:
-            record.request_id = context.request_id
-            commune = getattr(context.request, "commune", None)
-            if commune is not None:
-                record.commune = commune.slug
+        request = context.request if context is not None else getattr(record, "request", None)
+        request_id: str | None = (
+            context.request_id if context is not None else getattr(request, "request_id", None)
+        )
+        if request_id is not None:
+            record.request_id = request_id
+        commune = getattr(request, "commune", None)
+        if commune is not None:
+            record.commune = commune.slug
         return True

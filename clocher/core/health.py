@@ -25,12 +25,16 @@ def database_state() -> dict[str, object]:
 def worker_state() -> dict[str, object]:
     from clocher.core.models import WorkerHeartbeat
 
-    if settings.TASKS["default"]["BACKEND"].endswith("ImmediateBackend"):
+    if str(settings.TASKS["default"]["BACKEND"]).endswith("ImmediateBackend"):
         return {"status": "ok", "mode": "immediate"}
     limit = timezone.now() - timedelta(seconds=settings.WORKER_HEARTBEAT_SECONDS * 3)
     try:
         alive = WorkerHeartbeat.objects.filter(last_seen_at__gte=limit).count()
-        last = WorkerHeartbeat.objects.order_by("-last_seen_at").values_list("last_seen_at", flat=True).first()
+        last = (
+            WorkerHeartbeat.objects.order_by("-last_seen_at")
+            .values_list("last_seen_at", flat=True)
+            .first()
+        )
     except Exception as error:
         return {"status": "unknown", "error": error.__class__.__name__}
     return {

@@ -127,15 +127,28 @@ def autodiscover() -> None:
     autodiscover_modules("tasks")
 
 
+def _recorded_slots(pairs: list[tuple[str, datetime]]) -> set[tuple[str, datetime]]:
+    """Which of these (job, slot) pairs are already recorded — one query for all jobs."""
+    from clocher.core.models import ScheduledRun
+
+    if not pairs:
+        return set()
+    rows = ScheduledRun.objects.filter(
+        job_name__in={name for name, _ in pairs}, slot__in={slot for _, slot in pairs}
+    ).values_list("job_name", "slot")
+    return {(name, slot.astimezone(UTC)) for name, slot in rows}
+
+
 def run_due_jobs(now: datetime | None = None) -> list[str]:
     """Enqueue each job whose current slot has not been enqueued yet; returns their names."""
     from clocher.core.models import ScheduledRun
 
     now = now or timezone.now()
+    due = [(job, job.slot(now)) for job in jobs()]
+    recorded = _recorded_slots([(job.name, slot) for job, slot in due])
     enqueued = []
-    for job in jobs():
-        slot = job.slot(now)
-        if ScheduledRun.objects.filter(job_name=job.name, slot=slot).exists():
+    for job, slot in due:
+        if (job.name, slot) in recorded:
             continue
         try:
             with transaction.atomic():
@@ -147,7 +160,9 @@ def run_due_jobs(now: datetime | None = None) -> list[str]:
             # Another worker took this slot between our check and our insert.
             continue
         logger.info(
-            "Enqueued scheduled job %s for slot %s", job.name, slot.isoformat(),
+            "Enqueued scheduled job %s for slot %s",
+            job.name,
+            slot.isoformat(),
             extra={"job": job.name, "task_result_id": run.task_result_id},
         )
         enqueued.append(job.name)

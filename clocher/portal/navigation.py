@@ -29,13 +29,7 @@ def module_links(commune_slug: str, *, audience: Literal["public", "staff"]) -> 
             url = reverse(url_name, kwargs={"commune_slug": commune_slug})
         except NoReverseMatch:
             continue
-        links.append(ModuleLink(title=str(module.title), description=str(module.description), url=url))
+        links.append(
+            ModuleLink(title=str(module.title), description=str(module.description), url=url)
+        )
     return links
-
-
-def optional_url(name: str, **kwargs: str) -> str | None:
-    """The URL of ``name``, or None while the page does not exist (a module not installed)."""
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return None

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from clocher.tenancy.models import Commune, Operator
+from clocher.tenancy.models import Operator
 from clocher.tenancy.selectors import communes_active
 
 _POSTAL_CODE = re.compile(r"\b\d{5}\b")
@@ -32,8 +32,9 @@ def commune_directory(query: str = "") -> list[CommuneEntry]:
 
     A query of digits matches the start of the INSEE code or a postal code found in the town
     hall's address (the commune model has no postal code of its own); other text matches the
-    name, ignoring case, accents and hyphens. Filtering happens in Python: one instance has at
-    most a few hundred communes and SQLite cannot ignore accents.
+    name, ignoring case, accents and hyphens. Sorting and filtering happen in Python: one
+    instance has at most about a thousand communes, and SQLite can neither ignore accents nor
+    sort them the French way.
     """
     rows = communes_active().values_list("name", "slug", "insee_code", "address")
     entries = [
@@ -45,6 +46,8 @@ def commune_directory(query: str = "") -> list[CommuneEntry]:
         )
         for name, slug, insee_code, address in rows
     ]
+    # Alphabetical order as a French reader expects it ("Époisses" among the E).
+    entries.sort(key=lambda entry: _folded(entry.name))
     query = query.strip()
     if not query:
         return entries
@@ -57,7 +60,11 @@ def commune_directory(query: str = "") -> list[CommuneEntry]:
             or any(code.startswith(digits) for code in entry.postal_codes)
         ]
     wanted = _folded(query)
-    return [entry for entry in entries if wanted in _folded(entry.name) or query.upper() == entry.insee_code]
+    return [
+        entry
+        for entry in entries
+        if wanted in _folded(entry.name) or query.upper() == entry.insee_code
+    ]
 
 
 def hosting_operators() -> list[Operator]:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from clocher.core import vault
 from clocher.core.context import acting_as
 from clocher.portal.forms import CommuneSearchForm
-from clocher.portal.navigation import module_links, optional_url
+from clocher.portal.navigation import module_links
 from clocher.portal.selectors import commune_directory, hosting_operators
 
 logger = logging.getLogger(__name__)
@@ -40,14 +40,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def commune_home(request: HttpRequest, commune_slug: str) -> HttpResponse:
     commune = request.commune  # type: ignore[attr-defined]
-    return render(
-        request,
-        "portal/commune_home.html",
-        {
-            "services": module_links(commune.slug, audience="public"),
-            "citizen_space_url": optional_url("public:citizen:home", commune_slug=commune.slug),
-        },
-    )
+    services = module_links(commune.slug, audience="public")
+    return render(request, "portal/commune_home.html", {"services": services})
 
 
 @require_GET

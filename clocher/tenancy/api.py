@@ -51,11 +51,14 @@ def commune_list(request: HttpRequest) -> object:
 
 
 @router.get(
-    "/communes/{slug}", response=CommuneDetail, auth=None, summary="Fiche publique d'une commune"
+    "/communes/{commune_slug}",
+    response=CommuneDetail,
+    auth=None,
+    summary="Fiche publique d'une commune",
 )
-def commune_detail(request: HttpRequest, slug: str) -> Commune:
+def commune_detail(request: HttpRequest, commune_slug: str) -> Commune:
     """Les informations publiques d'une commune active. Public, sans clé."""
-    return get_object_or_404(communes_active(), slug=slug)
+    return get_object_or_404(communes_active(), slug=commune_slug)
 
 
 @router.get("/me", response=MeOut, auth=api_key_auth, summary="La clé d'API utilisée")

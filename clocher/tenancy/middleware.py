@@ -47,6 +47,10 @@ class CommuneScopeMiddleware:
         slug = view_kwargs.get("commune_slug")
         if slug is None:
             return None
+        if request.resolver_match and "ninja" in request.resolver_match.app_names:
+            # API routes: a slug there names public data; the API binds a request to the commune
+            # of its key itself (clocher.core.api.auth).
+            return None
         namespaces = request.resolver_match.namespaces if request.resolver_match else []
         commune = Commune.objects.filter(slug=slug, is_active=True).select_related("operator").first()
         if commune is None:

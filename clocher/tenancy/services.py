@@ -5,11 +5,19 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from clocher.core import audit, vault
-from clocher.tenancy.models import Commune, Membership, Operator, OperatorMembership
+from clocher.tenancy.models import Commune, Membership, Operator, OperatorMembership, Role
 
 
 @transaction.atomic
@@ -122,7 +130,12 @@ def commune_update(*, commune: Commune, actor: Any = None, **changes: Any) -> li
 
 @transaction.atomic
 def commune_set_logo(
-    *, commune: Commune, data: bytes | None, name: str = "", content_type: str = "", actor: Any = None
+    *,
+    commune: Commune,
+    data: bytes | None,
+    name: str = "",
+    content_type: str = "",
+    actor: Any = None,
 ) -> None:
     """Store a new logo (sealed in the commune's vault), or remove it when ``data`` is None.
 
@@ -155,11 +168,6 @@ def staff_activation_url(user: Any) -> str:
     The token is Django's password-reset token: it stops working once the password is set, and
     after ``PASSWORD_RESET_TIMEOUT`` seconds.
     """
-    from django.conf import settings
-    from django.contrib.auth.tokens import default_token_generator
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
 
     path = reverse(
         "portal:staff-activation",
@@ -183,25 +191,34 @@ def staff_invite(
 ) -> Membership:
     """Create a staff account without a password, give it ``role`` in ``commune``, and e-mail
     (after commit) a link to choose a password. The role grant is journaled."""
-    from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.core.mail import send_mail
-    from django.utils.translation import gettext as _
-
-    from clocher.tenancy.models import Role
 
     user = get_user_model().objects.create_user(
         email=email, password=None, first_name=first_name, last_name=last_name
     )
     membership = membership_grant(commune=commune, user=user, role=role, actor=actor)
+    _send_staff_invitation(membership=membership, actor=actor)
+    return membership
+
+
+def staff_invitation_resend(*, membership: Membership, actor: Any = None) -> bool:
+    """Send the link again to a member who has not chosen a password yet; False if they have."""
+    if membership.user.has_usable_password():
+        return False
+    _send_staff_invitation(membership=membership, actor=actor)
+    return True
+
+
+def _send_staff_invitation(*, membership: Membership, actor: Any) -> None:
+
+    user, commune = membership.user, membership.commune
     link = staff_activation_url(user)
     days = max(1, int(settings.PASSWORD_RESET_TIMEOUT) // 86400)
     inviter = (actor.get_full_name() or actor.email) if getattr(actor, "pk", None) else ""
-    subject = _("Votre accès à l'espace de la mairie de %(commune)s") % {"commune": commune.name}
+    subject = _("Votre accès à l'espace de la mairie : %(commune)s") % {"commune": commune.name}
     body = _(
         "Bonjour,\n\n"
-        "%(inviter)s vous a ouvert un accès à Clocher, l'espace numérique de la mairie de "
-        "%(commune)s, avec le rôle « %(role)s ».\n\n"
+        "%(inviter)s vous a ouvert un accès à Clocher, l'espace numérique des communes, "
+        "pour la commune %(commune)s, avec le rôle « %(role)s ».\n\n"
         "Pour choisir votre mot de passe, ouvrez ce lien (valable %(days)s jours, "
         "utilisable une seule fois) :\n%(link)s\n\n"
         "Votre identifiant est votre adresse e-mail : %(email)s\n\n"
@@ -210,11 +227,10 @@ def staff_invite(
     ) % {
         "inviter": inviter or _("La mairie"),
         "commune": commune.name,
-        "role": Role(role).label,
+        "role": Role(membership.role).label,
         "days": days,
         "link": link,
         "email": user.email,
     }
     recipient = user.email
     transaction.on_commit(lambda: send_mail(subject, body, None, [recipient]))
-    return membership

@@ -90,7 +90,9 @@ def require_scope(scope: str) -> Callable[[ViewFunction], ViewFunction]:
             extra["x-required-scope"] = scope
             operation.openapi_extra = extra
             note = f"Portée requise : `{scope}`."
-            operation.description = f"{operation.description}\n\n{note}" if operation.description else note
+            operation.description = (
+                f"{operation.description}\n\n{note}" if operation.description else note
+            )
 
         contribute_operation_callback(wrapper, document)
         return wrapper  # type: ignore[return-value]
@@ -98,7 +100,9 @@ def require_scope(scope: str) -> Callable[[ViewFunction], ViewFunction]:
     return decorator
 
 
-def get_for_request(request: HttpRequest, model: type[models.Model], value: Any, *, lookup: str = "pk") -> Any:
+def get_for_request(
+    request: HttpRequest, model: type[models.Model], value: Any, *, lookup: str = "pk"
+) -> Any:
     """The object of ``model`` designated by ``value`` in the caller's commune, or 404."""
     commune = getattr(request, "commune", None)
     if commune is None:

@@ -10,19 +10,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import URLPattern, URLResolver, re_path
+from django.utils.module_loading import import_string
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.renderers import JSONRenderer
 
 from clocher.core.api.auth import ApiRateThrottle
 from clocher.core.api.errors import ErrorResponse, error_response, install_error_handlers
+from clocher.core.modules import ModuleInfo
 
 ERROR_SCHEMA_REF = {"$ref": REF_TEMPLATE.format(model="ErrorResponse")}
 
@@ -46,12 +49,15 @@ class ClocherAPI(NinjaAPI):
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         patterns = super()._get_urls()
         for pattern in patterns:
-            if isinstance(pattern, URLPattern):
-                if pattern.name == "api-root":
-                    pattern.callback = self._root_view
-                else:
-                    pattern.callback = self._json_method_not_allowed(pattern.callback)
-        patterns.append(re_path(r"^.*$", self._not_found_view, name="api-not-found"))
+            if not isinstance(pattern, URLPattern):
+                continue
+            if pattern.name == "api-root":
+                pattern.callback = csrf_exempt(self._read_only(self._root_view))
+            elif pattern.name == "openapi-json":
+                pattern.callback = csrf_exempt(self._read_only(pattern.callback))
+            else:
+                pattern.callback = self._json_method_not_allowed(pattern.callback)
+        patterns.append(re_path(r"^.*$", csrf_exempt(self._not_found_view), name="api-not-found"))
         return patterns
 
     def _json_method_not_allowed(self, view: Callable[..., HttpResponseBase]) -> Callable[..., Any]:
@@ -63,25 +69,37 @@ class ClocherAPI(NinjaAPI):
             if response.status_code == 405 and not response.get("Content-Type", "").startswith(
                 "application/json"
             ):
-                replacement = error_response(self, request, 405)
-                replacement["Allow"] = response.get("Allow", "")
-                return replacement
+                return self._method_not_allowed(request, response.get("Allow", ""))
             return response
 
         return wrapper
+
+    def _read_only(self, view: Callable[..., HttpResponseBase]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if request.method not in ("GET", "HEAD"):
+                return self._method_not_allowed(request, "GET, HEAD")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    def _method_not_allowed(self, request: HttpRequest, allow: str) -> HttpResponse:
+        response = error_response(self, request, 405)
+        response["Allow"] = allow
+        return response
 
     def _not_found_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return error_response(self, request, 404)
 
     def _root_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method not in ("GET", "HEAD"):
-            response = error_response(self, request, 405)
-            response["Allow"] = "GET, HEAD"
-            return response
-        root = request.path
-        return JsonResponse(
-            {"title": self.title, "version": self.version, "openapi": f"{root}openapi.json"},
-            json_dumps_params={"ensure_ascii": False},
+        return self.create_response(
+            request,
+            {
+                "title": self.title,
+                "version": self.version,
+                "openapi": f"{request.path}openapi.json",
+            },
+            status=200,
         )
 
     # --- OpenAPI ---------------------------------------------------------------------------------
@@ -94,8 +112,22 @@ class ClocherAPI(NinjaAPI):
         return schema
 
 
+def mount_module_routers(api: NinjaAPI, modules: Iterable[ModuleInfo]) -> list[str]:
+    """Add each module's ``api_router`` under ``/<url_prefix>/``; returns the prefixes mounted."""
+    mounted = []
+    for module in modules:
+        if module.api_router:
+            router = import_string(module.api_router)
+            api.add_router(f"/{module.url_prefix}/", router, tags=[str(module.title)])
+            mounted.append(module.url_prefix)
+    return mounted
+
+
 def _error_response(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": ERROR_SCHEMA_REF}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": ERROR_SCHEMA_REF}},
+    }
 
 
 def document_errors(schema: dict[str, Any]) -> None:
@@ -106,10 +138,12 @@ def document_errors(schema: dict[str, Any]) -> None:
     schemas["ErrorResponse"] = definitions
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
-            responses = operation.setdefault("responses", {})
+            responses: dict[Any, Any] = operation.setdefault("responses", {})
             parameters = operation.get("parameters", [])
 
-            def add(status: int | str, description: str, responses: dict[str, Any] = responses) -> None:
+            def add(
+                status: int | str, description: str, responses: dict[Any, Any] = responses
+            ) -> None:
                 if status not in responses and str(status) not in responses:
                     responses[status] = _error_response(description)
 

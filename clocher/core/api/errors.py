@@ -15,7 +15,7 @@ A 500 says only that something went wrong and gives the request id found in the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
@@ -37,7 +37,10 @@ logger = logging.getLogger("clocher.api")
 # HTTP status → (code, default French message).
 STATUS_CODES: dict[int, tuple[str, str | Promise]] = {
     400: ("bad_request", _("La requête est mal formée.")),
-    401: ("unauthorized", _("Authentification requise : envoyez l'en-tête « Authorization: Bearer <clé d'API> ».")),
+    401: (
+        "unauthorized",
+        _("Authentification requise : envoyez l'en-tête « Authorization: Bearer <clé d'API> »."),
+    ),
     403: ("forbidden", _("Vous n'avez pas le droit de faire cette action.")),
     404: ("not_found", _("Ressource introuvable.")),
     405: ("method_not_allowed", _("Méthode HTTP non permise sur cette adresse.")),
@@ -46,7 +49,10 @@ STATUS_CODES: dict[int, tuple[str, str | Promise]] = {
     415: ("unsupported_media_type", _("Type de contenu non pris en charge.")),
     422: ("invalid", _("Certaines valeurs envoyées ne sont pas valides.")),
     429: ("too_many_requests", _("Trop de requêtes : réessayez dans quelques instants.")),
-    500: ("internal_error", _("Erreur interne du serveur. Elle a été enregistrée ; réessayez plus tard.")),
+    500: (
+        "internal_error",
+        _("Erreur interne du serveur. Elle a été enregistrée ; réessayez plus tard."),
+    ),
     503: ("unavailable", _("Service momentanément indisponible.")),
 }
 
@@ -107,7 +113,9 @@ def error_response(
 ) -> HttpResponse:
     default_code, default_message = STATUS_CODES.get(status, ("error", _("Erreur.")))
     response = api.create_response(
-        request, error_payload(code or default_code, message or default_message, details), status=status
+        request,
+        error_payload(code or default_code, message or default_message, details),
+        status=status,
     )
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="clocher"'
@@ -225,7 +233,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         return error_response(api, request, 422, details=validation_details(exc.errors))
 
-    def on_django_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    def on_django_validation_error(
+        request: HttpRequest, exc: DjangoValidationError
+    ) -> HttpResponse:
         return error_response(api, request, 422, details=django_validation_details(exc))
 
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
@@ -252,14 +262,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
             }
         return error_response(api, request, 500, message=message)
 
-    api.add_exception_handler(Exception, on_unexpected)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(ApiError, on_api_error)
-    api.add_exception_handler(AuthenticationError, on_authentication_error)
-    api.add_exception_handler(Throttled, on_throttled)
-    api.add_exception_handler(NinjaValidationError, on_validation_error)
-    api.add_exception_handler(DjangoValidationError, on_django_validation_error)
-    api.add_exception_handler(Http404, on_not_found)
-    api.add_exception_handler(PermissionDenied, on_permission_denied)
-    api.add_exception_handler(RequestDataTooBig, on_too_big)
-    api.add_exception_handler(SuspiciousOperation, on_suspicious)
+    handlers: dict[type[Exception], Callable[[HttpRequest, Any], HttpResponse]] = {
+        Exception: on_unexpected,
+        HttpError: on_http_error,
+        ApiError: on_api_error,
+        AuthenticationError: on_authentication_error,
+        Throttled: on_throttled,
+        NinjaValidationError: on_validation_error,
+        DjangoValidationError: on_django_validation_error,
+        Http404: on_not_found,
+        PermissionDenied: on_permission_denied,
+        RequestDataTooBig: on_too_big,
+        SuspiciousOperation: on_suspicious,
+    }
+    for exception_class, handler in handlers.items():
+        api.add_exception_handler(exception_class, handler)

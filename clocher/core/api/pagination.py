@@ -1,4 +1,4 @@
-"""Pagination of API lists: ``?limit=&offset=``, answering ``{"items", "count", "limit", "offset"}``.
+"""Pagination of API lists: `?limit=&offset=`, answering `{"items", "count", "limit", "offset"}`.
 
 Use it on any list operation::
 

@@ -58,6 +58,11 @@ def all_scopes() -> list[Scope]:
     return sorted(_registry.values(), key=lambda scope: scope.name)
 
 
+def registered_scopes() -> list[str]:
+    """The names of every registered scope, sorted."""
+    return sorted(_registry)
+
+
 def clean_scopes(names: Iterable[str]) -> list[str]:
     """The given scope names, sorted and without duplicates; unknown names raise ValidationError."""
     cleaned = sorted({name.strip() for name in names if name.strip()})

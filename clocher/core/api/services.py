@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clocher.core import audit
-from clocher.core.api import keys
 from clocher.core.api import scopes as scope_registry
+from clocher.core.api import tokens
 from clocher.core.models import ApiKey
 from clocher.tenancy.models import Commune
 
@@ -36,21 +36,24 @@ def api_key_create(
         raise ValidationError({"name": _("Donnez un nom à la clé (par exemple « Logiciel SIG »).")})
     if len(name) > NAME_MAX_LENGTH:
         raise ValidationError(
-            {"name": _("Le nom ne doit pas dépasser %(max)d caractères.") % {"max": NAME_MAX_LENGTH}}
+            {
+                "name": _("Le nom ne doit pas dépasser %(max)d caractères.")
+                % {"max": NAME_MAX_LENGTH}
+            }
         )
     try:
         cleaned_scopes = scope_registry.clean_scopes(scopes)
     except ValidationError as error:
         raise ValidationError({"scopes": error.messages}) from error
     for _attempt in range(5):
-        prefix, token = keys.generate_token()
+        prefix, token = tokens.generate_token()
         try:
             with transaction.atomic():
                 api_key = ApiKey.objects.create(
                     commune=commune,
                     name=name,
                     prefix=prefix,
-                    secret_hash=keys.hash_token(token),
+                    secret_hash=tokens.hash_token(token),
                     scopes=cleaned_scopes,
                     created_by=_user_or_none(actor),
                 )
@@ -93,4 +96,3 @@ def api_key_mark_used(*, api_key: ApiKey) -> None:
         return
     ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
     api_key.last_used_at = now
-

@@ -57,14 +57,28 @@ class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):
 class AuditEntry(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     action = models.CharField(max_length=40, choices=AuditAction.choices, db_index=True)
+    # The ids are covered by the hash: deleting a user or a commune must not rewrite them, so
+    # these are plain references (no database constraint, nothing done on delete); the label
+    # keeps who it was.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_label = models.CharField(max_length=200, blank=True)
     commune = models.ForeignKey(
-        "tenancy.Commune", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "tenancy.Commune",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
-    ip_address = models.CharField(max_length=45, null=True, blank=True)
+    # None ("no address known") and "" differ in the hashed content: keep null.
+    ip_address = models.CharField(max_length=45, null=True, blank=True)  # noqa: DJ001
     target = models.CharField(max_length=200, blank=True)
     data = models.JSONField(default=dict, blank=True)
     previous_hash = models.CharField(max_length=64)

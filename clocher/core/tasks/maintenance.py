@@ -76,7 +76,10 @@ def worker_watchdog() -> dict[str, int]:
     for beat in dead:
         logger.warning(
             "Worker %s on %s (pid %s) stopped sending heartbeats at %s; removed",
-            beat.worker_id, beat.hostname, beat.pid, beat.last_seen_at.isoformat(),
+            beat.worker_id,
+            beat.hostname,
+            beat.pid,
+            beat.last_seen_at.isoformat(),
         )
     removed, _ = WorkerHeartbeat.objects.filter(
         pk__in=[beat.pk for beat in dead], last_seen_at__lt=limit
@@ -97,7 +100,9 @@ def _fail_tasks_of(worker_ids: set[str]) -> int:
             if locked.status != TaskResultStatus.RUNNING:
                 continue
             locked.set_failed(WorkerLost(f"Worker {locked.worker_ids[-1]} was lost."))
-        logger.warning("Task %s (%s) marked failed: its worker was lost", result.pk, result.task_path)
+        logger.warning(
+            "Task %s (%s) marked failed: its worker was lost", result.pk, result.task_path
+        )
         failed += 1
     return failed
 

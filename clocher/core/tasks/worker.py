@@ -67,8 +67,9 @@ class BackgroundLoops:
     ) -> None:
         self.worker_id = worker_id
         self.scheduler = scheduler
-        self.heartbeat_seconds = heartbeat_seconds or settings.WORKER_HEARTBEAT_SECONDS
-        self.tick_seconds = tick_seconds or getattr(settings, "SCHEDULER_TICK_SECONDS", 5)
+        self.heartbeat_seconds = float(heartbeat_seconds or settings.WORKER_HEARTBEAT_SECONDS)
+        default_tick: float = getattr(settings, "SCHEDULER_TICK_SECONDS", 5)
+        self.tick_seconds = float(tick_seconds or default_tick)
         self.started_at = timezone.now()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

@@ -126,11 +126,9 @@ def world(commune_a, commune_b, django_db_blocker):
 
 
 def _api_headers(world: dict[str, Any]) -> dict[str, str]:
-    try:
-        from clocher.core.api.keys import api_key_create
-        from clocher.core.api.scopes import registered_scopes
-    except ImportError:
-        return {}
+    from clocher.core.api.scopes import registered_scopes
+    from clocher.core.api.services import api_key_create
+
     _key, secret = api_key_create(
         commune=world["a"], name="isolation", scopes=list(registered_scopes())
     )

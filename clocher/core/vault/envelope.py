@@ -111,7 +111,9 @@ def _data_key(commune_id: int) -> bytes:
             f"Key-encryption key {record.kek_id!r} is not in the key ring: restore it, "
             "or the data of this commune cannot be read."
         )
-    data_key = _open_with(ring.keys[record.kek_id], bytes(record.wrapped_key), _wrap_aad(commune_id))
+    data_key = _open_with(
+        ring.keys[record.kek_id], bytes(record.wrapped_key), _wrap_aad(commune_id)
+    )
     with _cache_lock:
         _cache[commune_id] = (data_key, now)
     return data_key
@@ -152,7 +154,8 @@ def rotate_kek(*, actor: Any = None) -> int:
 
     ring = keyring.load_keyring()
     changed = 0
-    for record in CommuneKey.objects.filter(destroyed_at__isnull=True).exclude(kek_id=ring.active_id):
+    stale = CommuneKey.objects.filter(destroyed_at__isnull=True).exclude(kek_id=ring.active_id)
+    for record in stale:
         if record.kek_id not in ring.keys:
             raise VaultError(f"Key {record.kek_id!r} is missing from the key ring: cannot re-wrap.")
         data_key = _open_with(

@@ -29,7 +29,9 @@ class Command(BaseCommand):
     help = "Crée, liste et révoque les clés d'API d'une commune."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{create,list,revoke,scopes}")
+        actions = parser.add_subparsers(
+            dest="action", required=True, metavar="{create,list,revoke,scopes}"
+        )
 
         create = actions.add_parser("create", help="Crée une clé et l'affiche une seule fois.")
         create.add_argument("--commune", required=True, help="Slug de la commune.")
@@ -72,7 +74,9 @@ class Command(BaseCommand):
 
     def _create(self, commune: Commune, name: str, scopes: list[str]) -> None:
         if not commune.is_active:
-            raise CommandError(_("La commune « %(slug)s » n'est plus active.") % {"slug": commune.slug})
+            raise CommandError(
+                _("La commune « %(slug)s » n'est plus active.") % {"slug": commune.slug}
+            )
         try:
             api_key, token = api_key_create(commune=commune, name=name, scopes=scopes, actor=ACTOR)
         except ValidationError as error:
@@ -103,7 +107,7 @@ class Command(BaseCommand):
             state = (
                 _("révoquée le %(date)s") % {"date": _format(api_key.revoked_at)}
                 if api_key.revoked_at
-                else _("active")
+                else _("en service")
             )
             self.stdout.write(
                 "\t".join(

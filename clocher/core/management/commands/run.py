@@ -36,7 +36,9 @@ class WorkerSupervisor:
         self.max_backoff = max_backoff
         self.process: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="clocher-worker-supervisor", daemon=True)
+        self._thread = threading.Thread(
+            target=self._watch, name="clocher-worker-supervisor", daemon=True
+        )
 
     def start(self) -> None:
         self._spawn()
@@ -63,7 +65,9 @@ class WorkerSupervisor:
                 backoff = 1.0
             logger.warning(
                 "Worker (pid %s) exited with code %s; restarting it in %.0f s",
-                self.process.pid, code, backoff,
+                self.process.pid,
+                code,
+                backoff,
             )
             if self._stopping.wait(backoff):
                 return
@@ -80,7 +84,9 @@ class WorkerSupervisor:
         try:
             process.wait(timeout)
         except subprocess.TimeoutExpired:
-            logger.warning("Worker (pid %s) did not stop in %.0f s; killing it", process.pid, timeout)
+            logger.warning(
+                "Worker (pid %s) did not stop in %.0f s; killing it", process.pid, timeout
+            )
             process.kill()
             process.wait()
 
@@ -105,9 +111,11 @@ class Command(BaseCommand):
             help="Do not start a background worker (run `clocher worker` elsewhere).",
         )
 
-    def handle(self, *args: Any, host: str, port: int, threads: int, worker: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, threads: int, worker: bool, **options: Any
+    ) -> None:
         from django.core.wsgi import get_wsgi_application
-        from waitress import create_server
+        from waitress import create_server  # type: ignore[import-untyped]
 
         self.check(display_num_errors=False)
         # WhiteNoise serves the apps' static folders directly (WHITENOISE_USE_FINDERS); an empty
@@ -115,7 +123,9 @@ class Command(BaseCommand):
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         application = get_wsgi_application()
         try:
-            server = create_server(application, host=host, port=port, threads=threads, ident="Clocher")
+            server = create_server(
+                application, host=host, port=port, threads=threads, ident="Clocher"
+            )
         except OSError as error:
             raise CommandError(f"Cannot listen on {host}:{port}: {error.strerror}.") from error
 

@@ -96,7 +96,9 @@ class Command(db_worker.Command):
         finally:
             worker.reset_signals()
 
-    def _run_rq_worker(self, *, queue_name: str, worker_id: str, batch: bool, **options: Any) -> None:
+    def _run_rq_worker(
+        self, *, queue_name: str, worker_id: str, batch: bool, **options: Any
+    ) -> None:
         import django_rq
         from django_tasks_rq.backend import Job
 

@@ -12,7 +12,7 @@ import hmac
 import re
 import secrets
 
-TOKEN_PREFIX = "clk_"
+TOKEN_PREFIX = "clk_"  # noqa: S105 - a public marker, not a secret
 PREFIX_LENGTH = len(TOKEN_PREFIX) + 8
 TOKEN_PATTERN = re.compile(r"^(clk_[0-9a-f]{8})_([A-Za-z0-9_-]{43})$")
 
