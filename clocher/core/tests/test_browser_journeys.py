@@ -118,3 +118,11 @@ def test_pages_fit_a_small_phone(browser, live_server, commune_a):  # noqa: F811
         assert width <= 320
     finally:
         context.close()
+
+
+def test_accessibility_audit_reports_a_real_violation(page):
+    """The audit is not vacuous: an image without text alternative is reported as critical."""
+    from clocher.core.testing.browser import serious_violations
+
+    page.set_content('<!doctype html><html lang="fr"><title>t</title><main><img src="x.png"></main></html>')
+    assert "image-alt" in {violation["id"] for violation in serious_violations(page)}

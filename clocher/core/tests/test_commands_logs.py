@@ -19,11 +19,13 @@ def json_lines():
         and any(isinstance(item, ContextFilter) for item in handler.filters)
     )
     buffer = io.StringIO()
-    previous = handler.setStream(buffer)
+    # Swapped without setStream(): that would flush the previous stream, which pytest's output
+    # capture may have closed already.
+    previous, handler.stream = handler.stream, buffer
     try:
         yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines()]
     finally:
-        handler.setStream(previous)
+        handler.stream = previous
 
 
 def test_a_log_line_written_during_a_request_carries_its_request_id(db, client, json_lines):

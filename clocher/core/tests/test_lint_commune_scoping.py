@@ -1,7 +1,7 @@
 """Lint rule: views and API handlers never query a commune-owned model without its commune.
 
 Reads the source of every ``views``, ``api`` and ``forms`` module of Clocher's apps and flags
-``Model.objects.<get|filter|all|exclude|first|last|…>(…)`` and ``get_object_or_404(Model, …)`` on a
+any ``Model.objects.<method>(…)`` other than ``for_commune`` and ``get_object_or_404(Model, …)`` on a
 commune-owned model. Go through a selector (``Model.objects.for_commune(commune)…``) or let the
 URL registry resolve the object (``clocher.core.scoping``).
 """
@@ -17,7 +17,7 @@ from clocher.core.models.base import commune_owned_models
 
 PACKAGE = Path(__file__).resolve().parents[2]
 CHECKED_MODULES = ("views", "api", "forms", "public_views")
-UNSCOPED_METHODS = {"get", "filter", "all", "exclude", "first", "last", "in_bulk", "values", "iterator"}
+SCOPED_ENTRY_POINTS = {"for_commune", "none"}
 
 
 def _checked_files() -> list[Path]:
@@ -39,7 +39,7 @@ def _violations(source: str, model_names: set[str]) -> list[tuple[int, str]]:
         func = node.func
         if (
             isinstance(func, ast.Attribute)
-            and func.attr in UNSCOPED_METHODS
+            and func.attr not in SCOPED_ENTRY_POINTS
             and isinstance(func.value, ast.Attribute)
             and func.value.attr in {"objects", "_default_manager"}
             and isinstance(func.value.value, ast.Name)
@@ -74,8 +74,10 @@ def test_lint_rule_flags_an_unscoped_query():
         "Membership.objects.get(pk=1)\n"
         "get_object_or_404(Membership, pk=2)\n"
         "Membership.objects.for_commune(c).get(pk=3)\n"
+        "Membership.objects.select_related('user')\n"
     )
     assert _violations(source, {"Membership"}) == [
         (1, "Membership.objects.get()"),
         (2, "get_object_or_404(Membership, …)"),
+        (4, "Membership.objects.select_related()"),
     ]
