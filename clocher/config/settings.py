@@ -113,8 +113,10 @@ LOGIN_REDIRECT_URL = "accounts:after-login"
 LOGOUT_REDIRECT_URL = "portal:home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -196,7 +198,9 @@ USE_TZ = True
 
 # --- Mail -------------------------------------------------------------------------------------
 _email_url = env_str("CLOCHER_EMAIL_URL", "")
-DEFAULT_FROM_EMAIL = env_str("CLOCHER_DEFAULT_FROM_EMAIL", "Clocher <ne-pas-repondre@clocher.localhost>")
+DEFAULT_FROM_EMAIL = env_str(
+    "CLOCHER_DEFAULT_FROM_EMAIL", "Clocher <ne-pas-repondre@clocher.localhost>"
+)
 if _email_url:
     from urllib.parse import unquote, urlparse
 

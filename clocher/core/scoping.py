@@ -57,7 +57,9 @@ def register_plain_parameter(name: str) -> None:
     plain_parameters.add(name)
 
 
-def get_for_commune(model: type[models.Model], commune: Any, value: Any, *, lookup: str = "pk") -> Any:
+def get_for_commune(
+    model: type[models.Model], commune: Any, value: Any, *, lookup: str = "pk"
+) -> Any:
     """The object of ``model`` with that id *in that commune*, or 404."""
     try:
         return model._default_manager.filter(commune=commune).get(**{lookup: value})  # type: ignore[misc]

@@ -38,7 +38,9 @@ def _limit() -> int:
     return int(settings.UPLOAD_MAX_BYTES)
 
 
-def accept_upload(upload: UploadedFile, *, kinds: tuple[str, ...] = ("image", "pdf")) -> AcceptedUpload:
+def accept_upload(
+    upload: UploadedFile, *, kinds: tuple[str, ...] = ("image", "pdf")
+) -> AcceptedUpload:
     limit = _limit()
     # Read at most a little over twice the limit: an image that big can still be downscaled.
     data = upload.read(limit * 3 + 1)
@@ -64,7 +66,7 @@ def accept_upload(upload: UploadedFile, *, kinds: tuple[str, ...] = ("image", "p
 
 def _accept_image(data: bytes, name: str, content_type: str) -> AcceptedUpload:
     try:
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise FileRejected(_("Cette image est illisible ou abîmée.")) from error

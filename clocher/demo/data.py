@@ -7,13 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-DEMO_PASSWORD = "clocher-demo-2026"
+DEMO_PASSWORD = "clocher-demo-2026"  # noqa: S105 (printed by `clocher demo`)
 
-OPERATOR = {"slug": "trois-clochers", "name": "Communauté de communes des Trois Clochers",
-            "contact_email": "numerique@trois-clochers.demo"}
+OPERATOR = {
+    "slug": "trois-clochers",
+    "name": "Communauté de communes des Trois Clochers",
+    "contact_email": "numerique@trois-clochers.demo",
+}
 
-COMMUNES = [
+COMMUNES: list[dict[str, Any]] = [
     {
         "slug": "vaux-la-cloche",
         "name": "Vaux-la-Cloche",
@@ -66,23 +70,73 @@ class DemoAccount:
 
 ACCOUNTS = [
     DemoAccount("dsi@trois-clochers.demo", "Nadia", "Bensaïd", operator_role="operator_admin"),
-    DemoAccount("support@trois-clochers.demo", "Julien", "Perrin", operator_role="operator_support"),
-    DemoAccount("secretaire@vaux-la-cloche.demo", "Sylvie", "Morel",
-                commune_slug="vaux-la-cloche", roles=("commune_admin", "agent")),
-    DemoAccount("maire@vaux-la-cloche.demo", "Henri", "Lambert",
-                commune_slug="vaux-la-cloche", roles=("elected",)),
-    DemoAccount("agent@vaux-la-cloche.demo", "Léa", "Girard",
-                commune_slug="vaux-la-cloche", roles=("agent",), second_factor=False),
-    DemoAccount("technicien@vaux-la-cloche.demo", "Marc", "Roux",
-                commune_slug="vaux-la-cloche", roles=("technician",), second_factor=False),
-    DemoAccount("secretaire@saint-sauveur-des-pres.demo", "Agnès", "Fontaine",
-                commune_slug="saint-sauveur-des-pres", roles=("commune_admin", "agent")),
-    DemoAccount("maire@saint-sauveur-des-pres.demo", "Paul", "Mercier",
-                commune_slug="saint-sauveur-des-pres", roles=("elected", "commune_admin")),
-    DemoAccount("agent@saint-sauveur-des-pres.demo", "Karim", "Haddad",
-                commune_slug="saint-sauveur-des-pres", roles=("agent",), second_factor=False),
-    DemoAccount("secretaire@montclair-sur-ouche.demo", "Odile", "Chevalier",
-                commune_slug="montclair-sur-ouche", roles=("commune_admin", "agent")),
-    DemoAccount("maire@montclair-sur-ouche.demo", "Bernard", "Faure",
-                commune_slug="montclair-sur-ouche", roles=("elected",)),
+    DemoAccount(
+        "support@trois-clochers.demo", "Julien", "Perrin", operator_role="operator_support"
+    ),
+    DemoAccount(
+        "secretaire@vaux-la-cloche.demo",
+        "Sylvie",
+        "Morel",
+        commune_slug="vaux-la-cloche",
+        roles=("commune_admin", "agent"),
+    ),
+    DemoAccount(
+        "maire@vaux-la-cloche.demo",
+        "Henri",
+        "Lambert",
+        commune_slug="vaux-la-cloche",
+        roles=("elected",),
+    ),
+    DemoAccount(
+        "agent@vaux-la-cloche.demo",
+        "Léa",
+        "Girard",
+        commune_slug="vaux-la-cloche",
+        roles=("agent",),
+        second_factor=False,
+    ),
+    DemoAccount(
+        "technicien@vaux-la-cloche.demo",
+        "Marc",
+        "Roux",
+        commune_slug="vaux-la-cloche",
+        roles=("technician",),
+        second_factor=False,
+    ),
+    DemoAccount(
+        "secretaire@saint-sauveur-des-pres.demo",
+        "Agnès",
+        "Fontaine",
+        commune_slug="saint-sauveur-des-pres",
+        roles=("commune_admin", "agent"),
+    ),
+    DemoAccount(
+        "maire@saint-sauveur-des-pres.demo",
+        "Paul",
+        "Mercier",
+        commune_slug="saint-sauveur-des-pres",
+        roles=("elected", "commune_admin"),
+    ),
+    DemoAccount(
+        "agent@saint-sauveur-des-pres.demo",
+        "Karim",
+        "Haddad",
+        commune_slug="saint-sauveur-des-pres",
+        roles=("agent",),
+        second_factor=False,
+    ),
+    DemoAccount(
+        "secretaire@montclair-sur-ouche.demo",
+        "Odile",
+        "Chevalier",
+        commune_slug="montclair-sur-ouche",
+        roles=("commune_admin", "agent"),
+    ),
+    DemoAccount(
+        "maire@montclair-sur-ouche.demo",
+        "Bernard",
+        "Faure",
+        commune_slug="montclair-sur-ouche",
+        roles=("elected",),
+    ),
 ]

@@ -52,7 +52,9 @@ class CommuneScopeMiddleware:
             # of its key itself (clocher.core.api.auth).
             return None
         namespaces = request.resolver_match.namespaces if request.resolver_match else []
-        commune = Commune.objects.filter(slug=slug, is_active=True).select_related("operator").first()
+        commune = (
+            Commune.objects.filter(slug=slug, is_active=True).select_related("operator").first()
+        )
         if commune is None:
             raise Http404
         if "staff" in namespaces:

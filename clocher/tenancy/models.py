@@ -85,7 +85,9 @@ class Membership(CommuneOwnedModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["commune", "user", "role"], name="membership_unique_role")
+            models.UniqueConstraint(
+                fields=["commune", "user", "role"], name="membership_unique_role"
+            )
         ]
         ordering = ["user__last_name", "user__first_name", "role"]
 
@@ -105,7 +107,9 @@ class OperatorMembership(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["operator", "user", "role"], name="operator_membership_unique")
+            models.UniqueConstraint(
+                fields=["operator", "user", "role"], name="operator_membership_unique"
+            )
         ]
 
     def __str__(self) -> str:

@@ -67,7 +67,9 @@ def serious_violations(page: Any) -> list[dict[str, Any]]:
     """Run axe-core (shipped inside axe-playwright-python) and keep serious/critical findings."""
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]})
+    results = Axe().run(
+        page, options={"runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}
+    )
     return [v for v in results.response["violations"] if v.get("impact") in SERIOUS_IMPACTS]
 
 

@@ -11,7 +11,7 @@ from clocher.accounts.models import User
 from clocher.tenancy import services
 from clocher.tenancy.models import Commune, Membership, Operator, OperatorMembership, Role
 
-TEST_PASSWORD = "correct horse battery staple"
+TEST_PASSWORD = "correct horse battery staple"  # noqa: S105 (test accounts only)
 
 
 class OperatorFactory(factory.django.DjangoModelFactory[Operator]):
@@ -51,9 +51,9 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
-    def persist_password(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+    def persist_password(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
-            self.save()
+            obj.save()
 
 
 class MembershipFactory(factory.django.DjangoModelFactory[Membership]):

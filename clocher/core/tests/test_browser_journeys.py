@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from django_otp.oath import TOTP
 
-from clocher.core.testing.browser import assert_accessible, browser, page  # noqa: F401
+from clocher.core.testing.browser import assert_accessible
 from clocher.core.testing.factories import TEST_PASSWORD, confirmed_totp_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,7 +42,7 @@ def _visit(page, url: str) -> None:
 
 
 def test_public_pages_are_accessible(page, live_server, commune_a):
-    """A citizen browses the platform home, a commune's home, its citizen space and the statement."""
+    """A citizen browses the platform home, a commune's home, the citizen space, the statement."""
     for url in (
         reverse("portal:home"),
         reverse("public:portal:commune-home", kwargs={"commune_slug": commune_a.slug}),
@@ -63,7 +63,10 @@ def test_commune_admin_signs_in_with_second_factor_and_walks_the_back_office(
     assert_accessible(page)
     slug = admin_a.memberships.get().commune.slug
     for name in ("members", "settings", "access-journal"):
-        _visit(page, live_server.url + reverse(f"staff:backoffice:{name}", kwargs={"commune_slug": slug}))
+        _visit(
+            page,
+            live_server.url + reverse(f"staff:backoffice:{name}", kwargs={"commune_slug": slug}),
+        )
 
 
 def test_elected_official_must_enrol_a_second_factor(page, live_server, elected_a):
@@ -84,7 +87,7 @@ def test_operator_admin_opens_the_console(page, live_server, operator_admin, com
         _visit(page, live_server.url + reverse(f"console:{name}"))
 
 
-def test_sign_in_works_without_javascript(browser, live_server, agent_a):  # noqa: F811
+def test_sign_in_works_without_javascript(browser, live_server, agent_a):
     """An agent (no second factor required) signs in with JavaScript disabled."""
     context = browser.new_context(java_script_enabled=False, locale="fr-FR")
     page = context.new_page()
@@ -101,19 +104,25 @@ def test_sign_in_works_without_javascript(browser, live_server, agent_a):  # noq
 
 def test_skip_link_comes_first_and_focus_is_visible(page, live_server, commune_a):
     """The first Tab reaches the skip link, which is visible when focused."""
-    page.goto(live_server.url + reverse("public:portal:commune-home", kwargs={"commune_slug": commune_a.slug}))
+    page.goto(
+        live_server.url
+        + reverse("public:portal:commune-home", kwargs={"commune_slug": commune_a.slug})
+    )
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.getAttribute('href')")
     assert focused == "#contenu"
     assert page.locator(".skip-link").is_visible()
 
 
-def test_pages_fit_a_small_phone(browser, live_server, commune_a):  # noqa: F811
+def test_pages_fit_a_small_phone(browser, live_server, commune_a):
     """At 320 px wide, the commune's home has no horizontal scroll."""
     context = browser.new_context(viewport={"width": 320, "height": 640}, locale="fr-FR")
     page = context.new_page()
     try:
-        page.goto(live_server.url + reverse("public:portal:commune-home", kwargs={"commune_slug": commune_a.slug}))
+        page.goto(
+            live_server.url
+            + reverse("public:portal:commune-home", kwargs={"commune_slug": commune_a.slug})
+        )
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 320
     finally:
@@ -124,5 +133,7 @@ def test_accessibility_audit_reports_a_real_violation(page):
     """The audit is not vacuous: an image without text alternative is reported as critical."""
     from clocher.core.testing.browser import serious_violations
 
-    page.set_content('<!doctype html><html lang="fr"><title>t</title><main><img src="x.png"></main></html>')
+    page.set_content(
+        '<!doctype html><html lang="fr"><title>t</title><main><img src="x.png"></main></html>'
+    )
     assert "image-alt" in {violation["id"] for violation in serious_violations(page)}

@@ -50,7 +50,9 @@ def _walk(patterns: list[Any], namespace: str = "", prefix: str = "") -> list[tu
                 inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
             found.extend(_walk(pattern.url_patterns, inner, route))
         elif isinstance(pattern, URLPattern):
-            found.append((f"{namespace}:{pattern.name}" if namespace and pattern.name else "", route))
+            found.append(
+                (f"{namespace}:{pattern.name}" if namespace and pattern.name else "", route)
+            )
     return found
 
 
@@ -73,7 +75,9 @@ def _routes() -> list[Route]:
 
 def _object_parameters(route: Route) -> list[str]:
     unknown = [
-        name for name in route.parameters if name not in plain_parameters and not url_objects.get(name)
+        name
+        for name in route.parameters
+        if name not in plain_parameters and not url_objects.get(name)
     ]
     assert not unknown, (
         f"Route {route.name} has URL parameters {unknown} that are neither registered commune "
@@ -122,7 +126,13 @@ def world(commune_a, commune_b, django_db_blocker):
     member = UserFactory(email="membre-a@example.test")
     for role in Role.values:
         MembershipFactory(commune=commune_a, user=member, role=role)
-    return {"a": commune_a, "b": commune_b, "objects_a": objects_a, "objects_b": objects_b, "member": member}
+    return {
+        "a": commune_a,
+        "b": commune_b,
+        "objects_a": objects_a,
+        "objects_b": objects_b,
+        "member": member,
+    }
 
 
 def _api_headers(world: dict[str, Any]) -> dict[str, str]:
@@ -158,7 +168,9 @@ def test_staff_routes_isolate_communes(world):
         assert response.status_code < 500, f"{route.name}: {response.status_code} on {own_url}"
         assert MARKER_B.encode() not in response.content, f"{route.name} shows commune B's data"
         other_commune_url = _reverse(route, world["b"], world["objects_b"])
-        assert client.get(other_commune_url).status_code == 404, f"{route.name}: B's back-office open"
+        assert client.get(other_commune_url).status_code == 404, (
+            f"{route.name}: B's back-office open"
+        )
         assert client.post(other_commune_url).status_code == 404, f"{route.name}: POST on B"
         if object_parameters:
             foreign_url = _reverse(route, world["a"], world["objects_b"])

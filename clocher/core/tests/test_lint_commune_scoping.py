@@ -1,9 +1,9 @@
 """Lint rule: views and API handlers never query a commune-owned model without its commune.
 
-Reads the source of every ``views``, ``api`` and ``forms`` module of Clocher's apps and flags
-any ``Model.objects.<method>(…)`` other than ``for_commune`` and ``get_object_or_404(Model, …)`` on a
-commune-owned model. Go through a selector (``Model.objects.for_commune(commune)…``) or let the
-URL registry resolve the object (``clocher.core.scoping``).
+Reads the source of every ``views``, ``api`` and ``forms`` module of Clocher's apps and flags,
+on a commune-owned model, any ``Model.objects.<method>(…)`` other than ``for_commune``, and
+``get_object_or_404(Model, …)``. Go through a selector (``Model.objects.for_commune(commune)…``)
+or let the URL registry resolve the object (``clocher.core.scoping``).
 """
 
 from __future__ import annotations

@@ -37,7 +37,11 @@ class Command(BaseCommand):
         loaded = demo_load()
         out = self.stdout.write
         out("")
-        out(self.style.SUCCESS(f"Demo loaded: {data.OPERATOR['name']}, {len(data.COMMUNES)} communes."))
+        out(
+            self.style.SUCCESS(
+                f"Demo loaded: {data.OPERATOR['name']}, {len(data.COMMUNES)} communes."
+            )
+        )
         out(f"Site: {settings.SITE_URL}/   Sign in: {settings.SITE_URL}/compte/connexion/")
         out(f"Password of every demo account: {data.DEMO_PASSWORD}")
         out("")
