@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import signal
 import socket
 import threading
 import time
@@ -47,6 +48,19 @@ def uses_database_backend() -> bool:
 
 class ClocherWorker(Worker):
     """django-tasks-db's worker, running each task in its own logging/audit context."""
+
+    def shutdown(self, signum: int, frame: Any) -> None:
+        """First signal: finish the current step and leave the loop (at most ``interval`` later).
+
+        django-tasks-db exits at once from the signal handler when no task runs, which can cut a
+        database command in the middle (seen on PostgreSQL: the connection is then unusable and
+        the heartbeat cannot be removed). A second signal still forces the exit.
+        """
+        if not self.running:
+            super().shutdown(signum, frame)
+            return
+        logger.info("Received %s: stopping after the current step.", signal.strsignal(signum))
+        self.running = False
 
     def run_task(self, db_task_result: Any) -> None:
         with context.acting_as(None) as acting:
