@@ -229,3 +229,25 @@ def test_isolation_harness_catches_a_leak(world, monkeypatch):
     monkeypatch.setattr(scoping, "get_for_commune", unscoped)
     with pytest.raises(AssertionError, match="B's object via A"):
         test_staff_routes_isolate_communes(world)
+
+
+GARBAGE = {
+    "email": "pas-une-adresse",
+    "username": "\u0000",
+    "code": "x" * 500,
+    "population": "-12abc",
+    "insee_code": "ABCDEFG",
+    "role": "roi",
+    "name": "",
+    "logo": "pas-un-fichier",
+}
+
+
+@pytest.mark.django_db
+def test_bad_input_on_every_route_never_fails_with_a_server_error(world):
+    """Posting nonsense to each back-office and public route answers a message, never a 500."""
+    staff_client = signed_in_client(world["member"])
+    for route in (r for r in _routes() if r.tree in ("staff", "public")):
+        url = _reverse(route, world["a"], world["objects_a"])
+        response = staff_client.post(url, GARBAGE)
+        assert response.status_code < 500, f"{route.name}: {response.status_code} on bad input"
