@@ -28,7 +28,7 @@ demo: install ## Install, migrate, load the demo data and serve on http://127.0.
 	$(BIN)/clocher run --port $(PORT)
 
 test: $(VENV)/.test-deps ## Run the whole suite (SQLite, then PostgreSQL if CLOCHER_TEST_DATABASE_URL is set)
-	$(BIN)/ruff check clocher bench conftest.py
+	$(BIN)/ruff check clocher conftest.py $(wildcard bench)
 	$(BIN)/mypy clocher
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 	@if [ -n "$$CLOCHER_TEST_DATABASE_URL" ]; then \
@@ -39,7 +39,7 @@ test: $(VENV)/.test-deps ## Run the whole suite (SQLite, then PostgreSQL if CLOC
 	fi
 
 lint: $(VENV)/.test-deps ## ruff and mypy
-	$(BIN)/ruff check clocher bench conftest.py
+	$(BIN)/ruff check clocher conftest.py $(wildcard bench)
 	$(BIN)/mypy clocher
 
 messages: ## Extract and compile the French and English translations (needs GNU gettext)

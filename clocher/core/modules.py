@@ -15,13 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.utils.functional import Promise
 
 
 @dataclass(frozen=True)
 class ModuleInfo:
     url_prefix: str
-    title: str
-    description: str
+    title: str | Promise
+    description: str | Promise
     staff_urls: str | None = None
     public_urls: str | None = None
     api_router: str | None = None
@@ -37,4 +38,4 @@ def registered_modules() -> list[ModuleInfo]:
         for config in apps.get_app_configs()
         if getattr(config, "clocher_module", None) is not None
     ]
-    return sorted(found, key=lambda module: (module.order, module.title))
+    return sorted(found, key=lambda module: (module.order, str(module.title)))

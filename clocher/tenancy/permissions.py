@@ -20,6 +20,9 @@ class Capability(StrEnum):
     VIEW_ACCESS_JOURNAL = "view_access_journal"
     MANAGE_API_KEYS = "manage_api_keys"
     SIGN = "sign"
+    VIEW_CEMETERY = "view_cemetery"
+    MANAGE_CEMETERY = "manage_cemetery"
+    AUTHORISE_FUNERAL_OPERATION = "authorise_funeral_operation"
 
 
 _ALL_COMMUNE_ROLES = {Role.COMMUNE_ADMIN, Role.AGENT, Role.ELECTED, Role.TECHNICIAN}
@@ -31,6 +34,10 @@ CAPABILITIES: dict[Capability, set[str]] = {
     Capability.VIEW_ACCESS_JOURNAL: {Role.COMMUNE_ADMIN},
     Capability.MANAGE_API_KEYS: {Role.COMMUNE_ADMIN},
     Capability.SIGN: {Role.ELECTED},
+    # Cimetière: the mayor (or an elected deputy) authorises operations (CGCT L2213-8, R2213-40).
+    Capability.VIEW_CEMETERY: {*_ALL_COMMUNE_ROLES, OperatorRole.ADMIN, OperatorRole.SUPPORT},
+    Capability.MANAGE_CEMETERY: {Role.COMMUNE_ADMIN, Role.AGENT},
+    Capability.AUTHORISE_FUNERAL_OPERATION: {Role.ELECTED},
 }
 
 

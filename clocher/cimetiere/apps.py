@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from clocher.core.modules import ModuleInfo
+
+
+class CimetiereConfig(AppConfig):
+    name = "clocher.cimetiere"
+    label = "cimetiere"
+    verbose_name = "Cimetière"
+    clocher_module = ModuleInfo(
+        url_prefix="cimetiere",
+        title=_("Cimetière"),
+        description=_(
+            "Emplacements, concessions et défunts, échéances légales, renouvellements, plan, "
+            "registres et documents."
+        ),
+        staff_urls="clocher.cimetiere.staff_urls",
+        api_router="clocher.cimetiere.api.router",
+        staff_home="staff:cimetiere:home",
+        demo_data="clocher.cimetiere.demo.load",
+        order=40,
+    )
+
+    def ready(self) -> None:
+        from clocher.cimetiere.models import Cemetery, Concession, Deceased, Operation, Plot
+        from clocher.core.api import scopes
+        from clocher.core.scoping import url_objects
+
+        url_objects.register("cemetery", Cemetery)
+        url_objects.register("plot", Plot)
+        url_objects.register("concession", Concession)
+        url_objects.register("deceased", Deceased)
+        url_objects.register("operation", Operation)
+        scopes.register("cemetery:read", _("Lire les concessions et les emplacements du cimetière"))

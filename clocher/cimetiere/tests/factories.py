@@ -1,0 +1,141 @@
+"""Factories of cemetery objects, and their isolation factories (marker in a displayed field)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import factory
+
+from clocher.cimetiere.models import (
+    Burial,
+    Cemetery,
+    Concession,
+    ConcessionKind,
+    Deceased,
+    Holder,
+    Operation,
+    OperationKind,
+    Plot,
+    PlotKind,
+    Section,
+)
+from clocher.core.testing.isolation import isolation_factory
+
+
+class CemeteryFactory(factory.django.DjangoModelFactory[Cemetery]):
+    class Meta:
+        model = Cemetery
+
+    name = factory.Sequence(lambda n: f"Cimetière {n}")
+
+
+class SectionFactory(factory.django.DjangoModelFactory[Section]):
+    class Meta:
+        model = Section
+
+    cemetery = factory.SubFactory(CemeteryFactory)
+    commune = factory.SelfAttribute("cemetery.commune")
+    name = factory.Sequence(lambda n: f"Carré {n}")
+
+
+class PlotFactory(factory.django.DjangoModelFactory[Plot]):
+    class Meta:
+        model = Plot
+
+    section = factory.SubFactory(SectionFactory)
+    cemetery = factory.SelfAttribute("section.cemetery")
+    commune = factory.SelfAttribute("section.commune")
+    number = factory.Sequence(lambda n: f"{n + 1}")
+    kind = PlotKind.CONCESSION_GROUND
+    capacity = 2
+
+
+class ConcessionFactory(factory.django.DjangoModelFactory[Concession]):
+    class Meta:
+        model = Concession
+
+    plot = factory.SubFactory(PlotFactory)
+    commune = factory.SelfAttribute("plot.commune")
+    number = factory.Sequence(lambda n: f"C-{n + 1}")
+    act_date = datetime.date(2000, 5, 15)
+    kind = ConcessionKind.THIRTY_YEARS
+
+
+class DeceasedFactory(factory.django.DjangoModelFactory[Deceased]):
+    class Meta:
+        model = Deceased
+
+    last_name = factory.Sequence(lambda n: f"Défunt{n}")
+    first_names = "Jean"
+    birth_date = datetime.date(1930, 1, 2)
+    death_date = datetime.date(2001, 3, 4)
+
+
+class BurialFactory(factory.django.DjangoModelFactory[Burial]):
+    class Meta:
+        model = Burial
+
+    deceased = factory.SubFactory(DeceasedFactory, commune=factory.SelfAttribute("..commune"))
+    plot = factory.SubFactory(PlotFactory)
+    commune = factory.SelfAttribute("plot.commune")
+    buried_on = datetime.date(2001, 3, 10)
+
+
+def _plot(commune: Any, marker: str) -> Plot:
+    cemetery = Cemetery.objects.create(commune=commune, name=f"Cimetière {marker}")
+    section = Section.objects.create(commune=commune, cemetery=cemetery, name=f"Carré {marker}")
+    return Plot.objects.create(
+        commune=commune,
+        cemetery=cemetery,
+        section=section,
+        number=f"{marker}-1",
+        kind=PlotKind.CONCESSION_GROUND,
+        capacity=2,
+    )
+
+
+@isolation_factory(Cemetery)
+def cemetery_for_isolation(commune: Any, marker: str) -> Cemetery:
+    return _plot(commune, marker).cemetery
+
+
+@isolation_factory(Plot)
+def plot_for_isolation(commune: Any, marker: str) -> Plot:
+    return _plot(commune, f"{marker}P")
+
+
+@isolation_factory(Concession)
+def concession_for_isolation(commune: Any, marker: str) -> Concession:
+    plot = _plot(commune, f"{marker}C")
+    concession = Concession.objects.create(
+        commune=commune,
+        plot=plot,
+        number=f"{marker}-acte",
+        act_date=datetime.date(1990, 1, 1),
+        kind=ConcessionKind.THIRTY_YEARS,
+    )
+    Holder.objects.create(commune=commune, concession=concession, full_name=f"{marker} Titulaire")
+    return concession
+
+
+@isolation_factory(Deceased)
+def deceased_for_isolation(commune: Any, marker: str) -> Deceased:
+    deceased = Deceased.objects.create(commune=commune, last_name=marker, first_names="Marie")
+    Burial.objects.create(
+        commune=commune,
+        deceased=deceased,
+        plot=_plot(commune, f"{marker}D"),
+        buried_on=datetime.date(1995, 6, 1),
+    )
+    return deceased
+
+
+@isolation_factory(Operation)
+def operation_for_isolation(commune: Any, marker: str) -> Operation:
+    return Operation.objects.create(
+        commune=commune,
+        kind=OperationKind.BURIAL,
+        plot=_plot(commune, f"{marker}O"),
+        notes=f"Opération {marker}",
+    )
