@@ -1,10 +1,9 @@
-"""Back-office pages of the cemetery, under ``/mairie/<commune>/cimetiere/``."""
+"""Back-office pages of the cemetery, under ``/mairie/<commune>/cimetiere/`` (``staff:cimetiere``).
 
-from django.urls import path
+Each part of the module keeps its routes in its own ``urls_*.py``; this file only joins them.
+"""
 
-from clocher.cimetiere import views
+from clocher.cimetiere import urls_browse, urls_documents, urls_import
 
 app_name = "cimetiere"
-urlpatterns = [
-    path("", views.home, name="home"),
-]
+urlpatterns = [*urls_browse.urlpatterns, *urls_import.urlpatterns, *urls_documents.urlpatterns]

@@ -1,0 +1,2 @@
+"""Writes of the cemetery module, one module per aggregate (concessions, operations, imports,
+documents)."""
