@@ -17,13 +17,21 @@ class CimetiereConfig(AppConfig):
         ),
         staff_urls="clocher.cimetiere.staff_urls",
         api_router="clocher.cimetiere.api.router",
+        api_prefix="communes/{commune_slug}/cemetery",
         staff_home="staff:cimetiere:home",
         demo_data="clocher.cimetiere.demo.load",
         order=40,
     )
 
     def ready(self) -> None:
-        from clocher.cimetiere.models import Cemetery, Concession, Deceased, Operation, Plot
+        from clocher.cimetiere.models import (
+            Cemetery,
+            Concession,
+            Deceased,
+            Operation,
+            Plot,
+            Section,
+        )
         from clocher.core.api import scopes
         from clocher.core.scoping import url_objects
 
@@ -32,4 +40,5 @@ class CimetiereConfig(AppConfig):
         url_objects.register("concession", Concession)
         url_objects.register("deceased", Deceased)
         url_objects.register("operation", Operation)
+        url_objects.register("section", Section)
         scopes.register("cemetery:read", _("Lire les concessions et les emplacements du cimetière"))

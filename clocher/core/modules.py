@@ -5,7 +5,8 @@ A module's ``AppConfig`` sets ``clocher_module = ModuleInfo(...)``. The shell th
 - mounts its ``staff_urls`` under ``/mairie/<commune>/<url_prefix>/`` (namespace
   ``staff:<url_prefix>``) and its ``public_urls`` under ``/communes/<commune>/<url_prefix>/``
   (namespace ``public:<url_prefix>``);
-- adds its ``api_router`` to ``/api/v1/<url_prefix>/``;
+- adds its ``api_router`` to ``/api/v1/<url_prefix>/`` (or ``/api/v1/<api_prefix>/`` when set,
+  e.g. ``communes/{commune_slug}/cemetery`` for routes that name the commune in their path);
 - lists it on the commune's back-office home and, if it has public pages, on its public home;
 - calls its ``demo_data`` loader from ``clocher demo`` for each demo commune.
 """
@@ -26,6 +27,7 @@ class ModuleInfo:
     staff_urls: str | None = None
     public_urls: str | None = None
     api_router: str | None = None
+    api_prefix: str | None = None  # where api_router is mounted; defaults to url_prefix
     staff_home: str | None = None
     public_home: str | None = None
     demo_data: str | None = None  # dotted path of a function(commune, staff) adding demo content

@@ -22,6 +22,7 @@ from clocher.cimetiere.models.concessions import (
     Holder,
     Tariff,
 )
+from clocher.cimetiere.models.documents import DocumentKind, DocumentTemplate
 from clocher.cimetiere.models.layout import (
     CONCEDABLE_KINDS,
     Cemetery,
@@ -47,6 +48,8 @@ __all__ = [
     "ConcessionScope",
     "Container",
     "Deceased",
+    "DocumentKind",
+    "DocumentTemplate",
     "Holder",
     "Operation",
     "OperationKind",

@@ -139,3 +139,8 @@ def operation_for_isolation(commune: Any, marker: str) -> Operation:
         plot=_plot(commune, f"{marker}O"),
         notes=f"Opération {marker}",
     )
+
+
+@isolation_factory(Section)
+def section_for_isolation(commune: Any, marker: str) -> Section:
+    return _plot(commune, f"{marker}S").section

@@ -113,12 +113,14 @@ class ClocherAPI(NinjaAPI):
 
 
 def mount_module_routers(api: NinjaAPI, modules: Iterable[ModuleInfo]) -> list[str]:
-    """Add each module's ``api_router`` under ``/<url_prefix>/``; returns the prefixes mounted."""
+    """Add each module's ``api_router`` under ``/<api_prefix or url_prefix>/``; returns the
+    ``url_prefix`` of the modules mounted."""
     mounted = []
     for module in modules:
         if module.api_router:
             router = import_string(module.api_router)
-            api.add_router(f"/{module.url_prefix}/", router, tags=[str(module.title)])
+            prefix = module.api_prefix if module.api_prefix is not None else module.url_prefix
+            api.add_router(f"/{prefix}/", router, tags=[str(module.title)])
             mounted.append(module.url_prefix)
     return mounted
 

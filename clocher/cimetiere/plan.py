@@ -1,0 +1,296 @@
+"""The SVG plan of a cemetery, drawn on the server from plot geometry.
+
+Each plot is a link (``<a href>`` around a ``<polygon>`` or ``<rect>``, named by its ``<title>``)
+to its page, filled with the colour *and the pattern* of its legal state, so the plan does not
+rely on colour alone; the legend shows colour, pattern and a letter for each state. The same data
+is given as a table (``PlanDrawing.sections``) so the drawing is never the only way in.
+
+Geometry is a polygon in the cemetery's metric frame (metres, y growing northwards, see
+``Plot.geometry``); a plot without geometry is drawn from its grid cell (``grid_*``, one cell =
+``CELL_METRES``), and a plot with neither is listed in the table only. No map tiles, no script:
+the SVG is plain markup inside the page.
+
+Speed: a cemetery of 10,000 plots renders in well under 300 ms (``bench/cemetery_plan.py``):
+one pass over the plots, strings joined once, URLs built from a template instead of ``reverse()``
+per plot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+CELL_METRES = 1.0
+PADDING_METRES = 1.0
+PATTERN_METRES = 0.4
+BACKGROUND = "#ffffff"
+OUTLINE = "#ffffff"
+NOT_DRAWN = "not_drawn"
+
+
+@dataclass(frozen=True)
+class StateStyle:
+    """How one legal state looks: a fill colour (at least 3:1 against the white background; in
+    fact 4.5:1 so the white marks and letters on it read too), a pattern and a letter."""
+
+    key: str
+    label: Any
+    colour: str
+    letter: str
+    pattern: str  # "solid", "diagonal", "dots", "horizontal", "cross", "vertical", "backslash"
+
+
+STATE_STYLES: dict[str, StateStyle] = {
+    style.key: style
+    for style in (
+        StateStyle("free", gettext_lazy("Libre"), "#2f6f3e", "L", "solid"),
+        StateStyle("occupied", gettext_lazy("Occupé"), "#4f5861", "O", "diagonal"),
+        StateStyle("expiring", gettext_lazy("Expire dans l'année"), "#8a5300", "E", "dots"),
+        StateStyle(
+            "renewal_window",
+            gettext_lazy("Expirée, délai de renouvellement"),
+            "#b03a00",
+            "R",
+            "horizontal",
+        ),
+        StateStyle("repossessable", gettext_lazy("Reprenable"), "#a4262c", "P", "cross"),
+        StateStyle(
+            "common_ground_reusable",
+            gettext_lazy("Terrain commun réutilisable"),
+            "#1d4e89",
+            "T",
+            "vertical",
+        ),
+        StateStyle(
+            "under_procedure",
+            gettext_lazy("Procédure de reprise en cours"),
+            "#6a2c91",
+            "A",
+            "backslash",
+        ),
+    )
+}
+UNKNOWN_STATE = "free"
+
+
+def state_key(state: Any) -> str:
+    """The style key of a ``legal_clock.PlotState`` (or of its value, or of its name)."""
+    if state is None:
+        return UNKNOWN_STATE
+    name = getattr(state, "name", None)
+    for candidate in (str(getattr(state, "value", state)).lower(), str(name or "").lower()):
+        if candidate in STATE_STYLES:
+            return candidate
+    return UNKNOWN_STATE
+
+
+def _pattern_marks(pattern: str, size: float) -> str:
+    half, stroke = size / 2, size / 6
+    line = f'stroke="#ffffff" stroke-width="{stroke:.3f}"'
+    if pattern == "diagonal":
+        return f'<path d="M0 {size} L{size} 0" {line}/>'
+    if pattern == "backslash":
+        return f'<path d="M0 0 L{size} {size}" {line}/>'
+    if pattern == "horizontal":
+        return f'<path d="M0 {half} H{size}" {line}/>'
+    if pattern == "vertical":
+        return f'<path d="M{half} 0 V{size}" {line}/>'
+    if pattern == "cross":
+        return f'<path d="M0 0 L{size} {size} M0 {size} L{size} 0" {line}/>'
+    if pattern == "dots":
+        return f'<circle cx="{half}" cy="{half}" r="{size / 5:.3f}" fill="#ffffff"/>'
+    return ""
+
+
+def pattern_defs(prefix: str, size: float) -> str:
+    """``<defs>`` with one pattern per state: the state's colour and its white marks."""
+    parts = ["<defs>"]
+    for style in STATE_STYLES.values():
+        parts.append(
+            f'<pattern id="{prefix}-{style.key}" patternUnits="userSpaceOnUse" '
+            f'width="{size}" height="{size}"><rect width="{size}" height="{size}" '
+            f'fill="{style.colour}"/>{_pattern_marks(style.pattern, size)}</pattern>'
+        )
+    parts.append("</defs>")
+    return "".join(parts)
+
+
+def legend_swatch(key: str) -> SafeString:
+    """A small standalone SVG showing the colour, the pattern and the letter of a state."""
+    style = STATE_STYLES[key]
+    prefix = f"legend-{key}"
+    return mark_safe(  # noqa: S308 - built from constants only
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="36" height="24" viewBox="0 0 36 24" '
+        f'aria-hidden="true" focusable="false" class="plan-swatch">'
+        f"{pattern_defs(prefix, 8)}"
+        f'<rect x="1" y="1" width="34" height="22" fill="url(#{prefix}-{key})" '
+        f'stroke="#1b1f23" stroke-width="1"/>'
+        f'<rect x="11" y="4" width="14" height="16" fill="{style.colour}"/>'
+        f'<text x="18" y="17" text-anchor="middle" font-size="14" font-weight="700" '
+        f'font-family="sans-serif" fill="#ffffff">{style.letter}</text></svg>'
+    )
+
+
+@dataclass
+class PlanRow:
+    """One line of the plan's text alternative."""
+
+    plot: Any
+    state: StateStyle
+    is_drawn: bool
+    url: str
+
+
+@dataclass
+class PlanDrawing:
+    svg: SafeString
+    drawn_count: int
+    sections: list[tuple[Any, list[PlanRow]]] = field(default_factory=list)
+    legend: list[tuple[StateStyle, SafeString, int]] = field(default_factory=list)
+
+
+def _polygon(geometry: Any) -> list[tuple[float, float]] | None:
+    if not isinstance(geometry, list) or len(geometry) < 3:
+        return None
+    points = []
+    try:
+        for point in geometry:
+            points.append((float(point[0]), float(point[1])))
+    except (TypeError, ValueError, IndexError):
+        return None
+    return points
+
+
+def _grid_polygon(plot: Any) -> list[tuple[float, float]] | None:
+    if plot.grid_x is None or plot.grid_y is None:
+        return None
+    x0 = plot.grid_x * CELL_METRES
+    # Grid rows grow southwards (downwards on screen): y in the metric frame is negative.
+    y0 = -plot.grid_y * CELL_METRES
+    x1 = x0 + max(plot.grid_width or 1, 1) * CELL_METRES
+    y1 = y0 - max(plot.grid_height or 1, 1) * CELL_METRES
+    return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+
+
+def plot_url_builder(commune_slug: str) -> Callable[[int], str]:
+    """``pk → URL of the plot page``, reversing once instead of once per plot."""
+    sentinel = 987654321
+    url = reverse("staff:cimetiere:plot", kwargs={"commune_slug": commune_slug, "plot": sentinel})
+    head, tail = url.split(str(sentinel), 1)
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def render_plan(
+    plots: Iterable[Any],
+    states: Mapping[int, Any],
+    *,
+    plot_url: Callable[[int], str],
+    title: str,
+    title_id: str = "plan-title",
+    description_id: str = "plan-description",
+) -> PlanDrawing:
+    """Draw ``plots`` (with ``section`` loaded) coloured by ``states`` (``plot_states`` of the
+    legal clock); return the SVG markup and the same data as rows for the text alternative."""
+    shapes: list[tuple[Any, StateStyle, list[tuple[float, float]]]] = []
+    sections: dict[int, tuple[Any, list[PlanRow]]] = {}
+    counts = dict.fromkeys(STATE_STYLES, 0)
+    min_x = min_y = float("inf")
+    max_x = max_y = float("-inf")
+    for plot in plots:
+        style = STATE_STYLES[state_key(states.get(plot.pk))]
+        counts[style.key] += 1
+        points = _polygon(plot.geometry) or _grid_polygon(plot)
+        section_rows = sections.setdefault(plot.section_id, (plot.section, []))[1]
+        section_rows.append(
+            PlanRow(plot=plot, state=style, is_drawn=points is not None, url=plot_url(plot.pk))
+        )
+        if points is None:
+            continue
+        for x, y in points:
+            if x < min_x:
+                min_x = x
+            if x > max_x:
+                max_x = x
+            if y < min_y:
+                min_y = y
+            if y > max_y:
+                max_y = y
+        shapes.append((plot, style, points))
+
+    legend = [
+        (style, legend_swatch(style.key), counts[style.key]) for style in STATE_STYLES.values()
+    ]
+    heading = escape(title)
+    description = escape(
+        _(
+            "Chaque emplacement est coloré et hachuré selon son état ; le tableau qui suit le plan "
+            "donne les mêmes informations."
+        )
+    )
+    if not shapes:
+        return PlanDrawing(
+            svg=mark_safe(""),
+            drawn_count=0,
+            sections=list(sections.values()),
+            legend=legend,
+        )
+
+    min_x -= PADDING_METRES
+    min_y -= PADDING_METRES
+    max_x += PADDING_METRES
+    max_y += PADDING_METRES
+    width, height = max_x - min_x, max_y - min_y
+    stroke = min(width, height) / 2000 + 0.03
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="cemetery-plan" role="img" '
+        f'aria-labelledby="{title_id} {description_id}" viewBox="0 0 {width:.2f} {height:.2f}" '
+        f'width="100%" preserveAspectRatio="xMidYMid meet">'
+        f'<title id="{title_id}">{heading}</title>'
+        f'<desc id="{description_id}">{description}</desc>',
+        pattern_defs("plan", PATTERN_METRES),
+        f'<rect width="{width:.2f}" height="{height:.2f}" fill="{BACKGROUND}"/>',
+        f'<g stroke="{OUTLINE}" stroke-width="{stroke:.3f}">',
+    ]
+    append = parts.append
+    section_labels: dict[int, str] = {}
+    number_label = _("n°")
+    state_labels = {key: escape(str(style.label)) for key, style in STATE_STYLES.items()}
+    for plot, style, points in shapes:
+        section_label = section_labels.get(plot.section_id)
+        if section_label is None:
+            section_label = section_labels[plot.section_id] = escape(str(plot.section))
+        coordinates = " ".join(f"{x - min_x:.2f},{max_y - y:.2f}" for x, y in points)
+        append(
+            f'<a href="{plot_url(plot.pk)}"><title>{section_label} {number_label} '
+            f"{escape(str(plot.number))} : {state_labels[style.key]}</title>"
+            f'<polygon points="{coordinates}" fill="url(#plan-{style.key})"/></a>'
+        )
+    append("</g></svg>")
+    return PlanDrawing(
+        svg=mark_safe("".join(parts)),  # noqa: S308 - every dynamic value is escaped above
+        drawn_count=len(shapes),
+        sections=list(sections.values()),
+        legend=legend,
+    )
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.1 relative luminance of ``#rrggbb``."""
+    channels = []
+    for index in (1, 3, 5):
+        value = int(colour[index : index + 2], 16) / 255
+        channels.append(value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4)
+    red, green, blue = channels
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
