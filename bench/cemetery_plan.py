@@ -5,7 +5,7 @@ with a cemetery of 10,000 plots in 20 sections, every plot with a polygon outlin
 (rectangles, and one in five a slanted quadrilateral), 7,000 concessions and 30,000 burials. Then,
 median of 5 runs each:
 
-- baseline: the plan's query alone (``selectors.plots_of_cemetery``, model instances);
+- baseline: the plan's queries alone (``selectors.plan_of_cemetery``: sections, plot tuples);
 - the legal states of the plots (``legal_clock.plot_states``), which colour the plan;
 - ``plan.render_plan`` alone (SVG markup and the rows of the text alternative);
 - the whole: query + states + render, what the cemetery page does before its template.
@@ -146,24 +146,33 @@ def main() -> None:
 
         from clocher.cimetiere.legal_clock import plot_states
         from clocher.cimetiere.plan import plot_url_builder, render_plan
-        from clocher.cimetiere.selectors import plots_of_cemetery
+        from clocher.cimetiere.selectors import plan_of_cemetery
 
         url = plot_url_builder(commune.slug)
 
-        def query() -> list[Any]:
-            return list(plots_of_cemetery(cemetery))
+        def query() -> Any:
+            return plan_of_cemetery(cemetery)
 
         def states() -> Any:
             return plot_states(commune, today=TODAY, cemetery=cemetery)
 
-        plots = query()
+        sections, plots = query()
         plot_state = states()
 
         def render() -> Any:
-            return render_plan(plots, plot_state, plot_url=url, title="Plan du cimetière")
+            return render_plan(
+                plots, plot_state, sections=sections, plot_url=url, title="Plan du cimetière"
+            )
 
         def whole() -> Any:
-            return render_plan(query(), states(), plot_url=url, title="Plan du cimetière")
+            loaded_sections, loaded_plots = query()
+            return render_plan(
+                loaded_plots,
+                states(),
+                sections=loaded_sections,
+                plot_url=url,
+                title="Plan du cimetière",
+            )
 
         query_time, _plots = _median(query)
         states_time, _states = _median(states)
@@ -176,7 +185,7 @@ def main() -> None:
         )
         print(f"SVG: {drawing.drawn_count} links, {size / 1024 / 1024:.2f} MiB")
         figures = [
-            ("baseline: the plan's query alone", query_time),
+            ("baseline: the plan's queries alone", query_time),
             ("plot_states (legal clock)", states_time),
             ("render_plan alone (SVG + table rows)", render_time),
             ("query + states + render", whole_time),

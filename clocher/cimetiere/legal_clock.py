@@ -535,7 +535,7 @@ def due_this_month(commune: Commune, *, today: datetime.date) -> list[DueItem]:
     first, last = month_bounds(today)
     notice = renewal_notice_months(commune)
     horizon = month_bounds(add_months(first, notice))[1]
-    clocks = clocks_for_commune(commune, today=today)
+    clocks = clocks_for_commune(commune, today=today, include_ended=False)
     wanted: dict[int, list[tuple[DueKind, datetime.date]]] = defaultdict(list)
     for pk, clock in clocks.items():
         if clock.state in (ConcessionState.ENDED, ConcessionState.PERPETUAL):
@@ -614,7 +614,9 @@ def _common_ground_due(
     for plot_id, dates in present.items():
         if any(day is None for day in dates):
             continue
-        reusable_on = add_years(max(d for d in dates if d is not None), 5)
+        reusable_on = add_years(
+            max(d for d in dates if d is not None), COMMON_GROUND_ROTATION_YEARS
+        )
         if first <= reusable_on <= last:
             due[plot_id] = reusable_on
     if not due:

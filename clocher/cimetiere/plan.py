@@ -20,12 +20,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from clocher.cimetiere.models import PlotKind
 
 CELL_METRES = 1.0
 PADDING_METRES = 1.0
@@ -138,11 +140,12 @@ def legend_swatch(key: str) -> SafeString:
     )
 
 
-@dataclass
-class PlanRow:
+class PlanRow(NamedTuple):
     """One line of the plan's text alternative."""
 
-    plot: Any
+    pk: int
+    number: str
+    kind_label: str
     state: StateStyle
     is_drawn: bool
     url: str
@@ -157,15 +160,12 @@ class PlanDrawing:
 
 
 def _polygon(geometry: Any) -> list[tuple[float, float]] | None:
-    if not isinstance(geometry, list) or len(geometry) < 3:
+    if type(geometry) is not list or len(geometry) < 3:
         return None
-    points = []
     try:
-        for point in geometry:
-            points.append((float(point[0]), float(point[1])))
-    except (TypeError, ValueError, IndexError):
+        return [(float(point[0]), float(point[1])) for point in geometry]
+    except (TypeError, ValueError, IndexError, KeyError):
         return None
-    return points
 
 
 def _grid_polygon(plot: Any) -> list[tuple[float, float]] | None:
@@ -191,42 +191,55 @@ def render_plan(
     plots: Iterable[Any],
     states: Mapping[int, Any],
     *,
+    sections: Mapping[int, Any],
     plot_url: Callable[[int], str],
     title: str,
     title_id: str = "plan-title",
     description_id: str = "plan-description",
 ) -> PlanDrawing:
-    """Draw ``plots`` (with ``section`` loaded) coloured by ``states`` (``plot_states`` of the
-    legal clock); return the SVG markup and the same data as rows for the text alternative."""
-    shapes: list[tuple[Any, StateStyle, list[tuple[float, float]]]] = []
-    sections: dict[int, tuple[Any, list[PlanRow]]] = {}
+    """Draw ``plots`` (``selectors.PlanPlot`` or anything with the same attributes) coloured by
+    ``states`` (``legal_clock.plot_states``); return the SVG markup and the same data as rows,
+    grouped by section (``sections``: id → section), for the text alternative."""
+    style_of = {state: STATE_STYLES[state_key(state)] for state in set(states.values())}
+    default_style = STATE_STYLES[UNKNOWN_STATE]
+    kind_labels = {value: str(label) for value, label in PlotKind.choices}
+    shapes: list[tuple[Any, StateStyle, list[tuple[float, float]], str]] = []
+    rows_by_section: dict[int, list[PlanRow]] = {}
     counts = dict.fromkeys(STATE_STYLES, 0)
-    min_x = min_y = float("inf")
-    max_x = max_y = float("-inf")
     for plot in plots:
-        style = STATE_STYLES[state_key(states.get(plot.pk))]
+        style = style_of.get(states.get(plot.pk), default_style)
         counts[style.key] += 1
         points = _polygon(plot.geometry) or _grid_polygon(plot)
-        section_rows = sections.setdefault(plot.section_id, (plot.section, []))[1]
-        section_rows.append(
-            PlanRow(plot=plot, state=style, is_drawn=points is not None, url=plot_url(plot.pk))
+        url = plot_url(plot.pk)
+        rows = rows_by_section.get(plot.section_id)
+        if rows is None:
+            rows = rows_by_section[plot.section_id] = []
+        rows.append(
+            PlanRow(
+                plot.pk,
+                plot.number,
+                kind_labels.get(plot.kind, plot.kind),
+                style,
+                points is not None,
+                url,
+            )
         )
-        if points is None:
-            continue
-        for x, y in points:
-            if x < min_x:
-                min_x = x
-            if x > max_x:
-                max_x = x
-            if y < min_y:
-                min_y = y
-            if y > max_y:
-                max_y = y
-        shapes.append((plot, style, points))
+        if points is not None:
+            shapes.append((plot, style, points, url))
 
     legend = [
         (style, legend_swatch(style.key), counts[style.key]) for style in STATE_STYLES.values()
     ]
+    grouped = [(sections.get(key), rows) for key, rows in rows_by_section.items()]
+    if not shapes:
+        return PlanDrawing(svg=mark_safe(""), drawn_count=0, sections=grouped, legend=legend)
+
+    xs = [x for _plot, _style, points, _url in shapes for x, _y in points]
+    ys = [y for _plot, _style, points, _url in shapes for _x, y in points]
+    min_x, max_x = min(xs) - PADDING_METRES, max(xs) + PADDING_METRES
+    min_y, max_y = min(ys) - PADDING_METRES, max(ys) + PADDING_METRES
+    width, height = max_x - min_x, max_y - min_y
+    stroke = min(width, height) / 2000 + 0.03
     heading = escape(title)
     description = escape(
         _(
@@ -234,20 +247,6 @@ def render_plan(
             "donne les mêmes informations."
         )
     )
-    if not shapes:
-        return PlanDrawing(
-            svg=mark_safe(""),
-            drawn_count=0,
-            sections=list(sections.values()),
-            legend=legend,
-        )
-
-    min_x -= PADDING_METRES
-    min_y -= PADDING_METRES
-    max_x += PADDING_METRES
-    max_y += PADDING_METRES
-    width, height = max_x - min_x, max_y - min_y
-    stroke = min(width, height) / 2000 + 0.03
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="cemetery-plan" role="img" '
         f'aria-labelledby="{title_id} {description_id}" viewBox="0 0 {width:.2f} {height:.2f}" '
@@ -259,24 +258,25 @@ def render_plan(
         f'<g stroke="{OUTLINE}" stroke-width="{stroke:.3f}">',
     ]
     append = parts.append
-    section_labels: dict[int, str] = {}
     number_label = _("n°")
-    state_labels = {key: escape(str(style.label)) for key, style in STATE_STYLES.items()}
-    for plot, style, points in shapes:
-        section_label = section_labels.get(plot.section_id)
-        if section_label is None:
-            section_label = section_labels[plot.section_id] = escape(str(plot.section))
-        coordinates = " ".join(f"{x - min_x:.2f},{max_y - y:.2f}" for x, y in points)
+    section_labels = {key: escape(str(section)) for key, section in sections.items()}
+    # The part of each link after the plot's name: « : Occupé</title><polygon … fill=… points="
+    tails = {
+        key: f' : {escape(str(style.label))}</title><polygon fill="url(#plan-{key})" points="'
+        for key, style in STATE_STYLES.items()
+    }
+    for plot, style, points, url in shapes:
+        section_label = section_labels.get(plot.section_id, "")
+        coordinates = " ".join([f"{x - min_x:.2f},{max_y - y:.2f}" for x, y in points])
         append(
-            f'<a href="{plot_url(plot.pk)}"><title>{section_label} {number_label} '
-            f"{escape(str(plot.number))} : {state_labels[style.key]}</title>"
-            f'<polygon points="{coordinates}" fill="url(#plan-{style.key})"/></a>'
+            f'<a href="{url}"><title>{section_label} {number_label} {escape(plot.number)}'
+            f'{tails[style.key]}{coordinates}"/></a>'
         )
     append("</g></svg>")
     return PlanDrawing(
         svg=mark_safe("".join(parts)),  # noqa: S308 - every dynamic value is escaped above
         drawn_count=len(shapes),
-        sections=list(sections.values()),
+        sections=grouped,
         legend=legend,
     )
 

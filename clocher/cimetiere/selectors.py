@@ -7,10 +7,11 @@ queries, whatever the number of plots, burials or operations.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
@@ -46,28 +47,50 @@ def sections_of_cemetery(cemetery: Cemetery) -> QuerySet[Section]:
     )
 
 
-def plots_of_cemetery(cemetery: Cemetery) -> QuerySet[Plot]:
-    """The plots of one cemetery with what the plan and its table need (one query)."""
-    return (
-        Plot.objects.for_commune(cemetery.commune)
-        .filter(cemetery=cemetery)
-        .select_related("section")
-        .only(
-            "id",
-            "number",
-            "kind",
-            "capacity",
-            "geometry",
-            "grid_x",
-            "grid_y",
-            "grid_width",
-            "grid_height",
-            "section__id",
-            "section__name",
-            "section__position",
-        )
-        .order_by("section__position", "section__name", "number")
+class PlanPlot(NamedTuple):
+    """What the plan needs of one plot: plain values, no model instance (10,000 of them)."""
+
+    pk: int
+    number: str
+    kind: str
+    section_id: int
+    geometry: Any
+    grid_x: int | None
+    grid_y: int | None
+    grid_width: int
+    grid_height: int
+
+
+_NUMBER_PARTS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> tuple[Any, ...]:
+    """« A2 » before « A10 »: digits compare as numbers."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+        for part in _NUMBER_PARTS.split(text)
+        if part
     )
+
+
+def plan_of_cemetery(cemetery: Cemetery) -> tuple[dict[int, Section], list[PlanPlot]]:
+    """The sections (in plan order) and the plots of one cemetery, in two queries, the plots as
+    plain tuples sorted by section then natural number."""
+    commune = cemetery.commune
+    sections = {
+        section.pk: section
+        for section in Section.objects.for_commune(commune)
+        .filter(cemetery=cemetery)
+        .only("id", "name", "position", "cemetery_id", "commune_id")
+        .order_by("position", "name")
+    }
+    rows = (
+        Plot.objects.for_commune(commune).filter(cemetery=cemetery).values_list(*PlanPlot._fields)
+    )
+    order = {pk: index for index, pk in enumerate(sections)}
+    plots = [PlanPlot(*row) for row in rows]
+    plots.sort(key=lambda plot: (order.get(plot.section_id, 0), natural_key(plot.number)))
+    return sections, plots
 
 
 def present_burial_counts(commune: Commune, plot_ids: list[int] | None = None) -> dict[int, int]:

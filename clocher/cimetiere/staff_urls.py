@@ -3,7 +3,15 @@
 Each part of the module keeps its routes in its own ``urls_*.py``; this file only joins them.
 """
 
+from django.urls import path
+
 from clocher.cimetiere import urls_browse, urls_documents, urls_import
+from clocher.cimetiere.views import forecast
 
 app_name = "cimetiere"
-urlpatterns = [*urls_browse.urlpatterns, *urls_import.urlpatterns, *urls_documents.urlpatterns]
+urlpatterns = [
+    *urls_browse.urlpatterns,
+    *urls_import.urlpatterns,
+    *urls_documents.urlpatterns,
+    path("prevision/", forecast.forecast, name="forecast"),
+]

@@ -476,12 +476,16 @@ def section_listing_document(section: Section, *, today: datetime.date) -> Docum
     values["section"] = v.section_values(
         Section.objects.select_related("cemetery").get(pk=section.pk), plot_count=len(plots)
     )
+    from clocher.cimetiere.legal_clock import clocks_for_commune
+
+    clocks = clocks_for_commune(commune, today=today, include_ended=False)
     rows = []
     for plot in plots:
         current = [c for c in plot.concessions.all() if c.ended_on is None]
         concession = current[-1] if current else None
         if concession is not None:
-            expires_on, _repossessable = v.clock_dates(concession, today=today)
+            clock = clocks.get(concession.pk)
+            expires_on = clock.expires_on if clock is not None else None
             concession_text = (
                 f"{concession.number} — {concession.get_kind_display().lower()}, "
                 f"{v.french_date(concession.act_date) or 'date inconnue'}"

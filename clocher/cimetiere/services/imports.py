@@ -1421,12 +1421,12 @@ def import_cemetery_file_in_background(
 ) -> dict[str, Any]:
     """The import of a file waiting sealed in the vault, run by the worker; returns the
     summary as JSON for the status page. All or nothing, like the import in a request."""
-    from clocher.core import vault
+    from clocher.core import rls, vault
     from clocher.core.models import VaultFile
 
     commune = Commune.objects.get(pk=commune_id)
     file = VaultFile.objects.for_commune(commune).get(pk=file_id)
-    with translation.override("fr"):
+    with rls.commune_scope(commune_id), translation.override("fr"):
         result = import_cemetery_file(
             commune=commune,
             data=vault.read_file(file),

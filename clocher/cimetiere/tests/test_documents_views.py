@@ -251,3 +251,32 @@ def test_documents_page_query_count_is_bounded(agent_a, commune_a, django_assert
     with django_assert_max_num_queries(14):
         response = client.get(url)
     assert response.content.decode().count("(PDF)") == 12
+
+
+def test_documents_page_offers_editing_only_to_managers(agent_a, technician_a, commune_a):
+    """The "Adapter" links appear for an agent, not for a technician who may only read."""
+    url = reverse("staff:cimetiere:documents", kwargs={"commune_slug": commune_a.slug})
+    agent_page = signed_in_client(agent_a).get(url).content.decode()
+    technician_page = signed_in_client(technician_a).get(url).content.decode()
+    assert agent_page.count(">Adapter<") == 7
+    assert technician_page.count(">Adapter<") == 0
+    assert technician_page.count("Exemple en PDF") == 7
+
+
+def test_section_listing_query_count_is_bounded(
+    agent_a, commune_a, django_assert_max_num_queries
+):
+    """The listing of a section reads a fixed number of queries whatever its size."""
+    section = PlotFactory.create(section__cemetery__commune=commune_a).section
+    for number in range(20):
+        plot = PlotFactory.create(section=section, number=f"P{number}")
+        concession = ConcessionFactory.create(plot=plot)
+        BurialFactory.create(plot=plot, concession=concession)
+    client = signed_in_client(agent_a)
+    url = reverse(
+        "staff:cimetiere:document-section-listing",
+        kwargs={"commune_slug": commune_a.slug, "section": section.pk},
+    )
+    with django_assert_max_num_queries(20):
+        response = client.get(url)
+    assert response.status_code == 200

@@ -296,3 +296,21 @@ def test_status_page_access(request, commune_a, person, expected):
         assert response["Location"] == _url(commune_a)
     else:
         assert response.status_code == expected
+
+
+def test_failed_background_import_says_nothing_was_written(
+    commune_a, agent_a, settings, monkeypatch
+):
+    """A crash in the worker is shown plainly; the status page stops reloading."""
+    client = signed_in_client(agent_a)
+    response = _confirm_in_background(client, commune_a, settings, monkeypatch)
+
+    def crash(**kwargs):
+        raise RuntimeError("disque plein")
+
+    monkeypatch.setattr("clocher.cimetiere.services.imports.import_cemetery_file", crash)
+    _run_worker()
+    page = client.get(response["Location"])
+    assert "Refresh" not in page
+    assert "Import interrompu" in page.content.decode()
+    assert not Plot.objects.for_commune(commune_a).exists()

@@ -18,7 +18,7 @@ from clocher.cimetiere.plan import (
     render_plan,
     state_key,
 )
-from clocher.cimetiere.selectors import plots_of_cemetery
+from clocher.cimetiere.selectors import PlanPlot, plan_of_cemetery
 from clocher.cimetiere.tests.factories import (
     BurialFactory,
     CemeteryFactory,
@@ -43,26 +43,27 @@ def _cemetery_with_plots(commune):
 
 def test_plan_draws_one_link_per_placed_plot_with_its_title(commune_a):
     """A plot with geometry and a plot on the grid are links; a plot with neither is not."""
-    cemetery, drawn, grid, hidden = _cemetery_with_plots(commune_a)
-    plots = list(plots_of_cemetery(cemetery))
+    cemetery, drawn, grid, _hidden = _cemetery_with_plots(commune_a)
+    sections, plots = plan_of_cemetery(cemetery)
     drawing = render_plan(
         plots,
         {drawn.pk: PlotState.OCCUPIED, grid.pk: PlotState.FREE},
+        sections=sections,
         plot_url=plot_url_builder(commune_a.slug),
         title="Plan",
     )
     svg = str(drawing.svg)
-    links = re.findall(r'<a href="([^"]+)"><title>([^<]+)</title><polygon ', svg)
+    links = re.findall(r'<a href="([^"]+)"><title>([^<]+)</title><polygon fill=', svg)
     assert links == [
         (reverse("staff:cimetiere:plot", args=[commune_a.slug, drawn.pk]), "Nord n° 1 : Occupé"),
         (reverse("staff:cimetiere:plot", args=[commune_a.slug, grid.pk]), "Nord n° 2 : Libre"),
     ]
     assert drawing.drawn_count == 2
     assert 'role="img" aria-labelledby="plan-title plan-description"' in svg
-    assert svg.count('fill="url(#plan-occupied)"') == 1
-    assert svg.count('fill="url(#plan-free)"') == 1
+    assert svg.count('<polygon fill="url(#plan-occupied)"') == 1
+    assert svg.count('<polygon fill="url(#plan-free)"') == 1
     assert [
-        (section.name, [(row.plot.number, row.state.key, row.is_drawn) for row in rows])
+        (section.name, [(row.number, row.state.key, row.is_drawn) for row in rows])
         for section, rows in drawing.sections
     ] == [("Nord", [("1", "occupied", True), ("2", "free", True)]), ("Sud", [("9", "free", False)])]
 
@@ -72,15 +73,19 @@ def test_plan_flips_the_northward_metric_frame_to_screen_coordinates(commune_a):
     section = SectionFactory(cemetery__commune=commune_a)
     south = PlotFactory(section=section, number="S", geometry=[[0, 0], [1, 0], [1, 1], [0, 1]])
     north = PlotFactory(section=section, number="N", geometry=[[0, 5], [1, 5], [1, 6], [0, 6]])
-    svg = str(render_plan([south, north], {}, plot_url=lambda pk: f"/p/{pk}/", title="Plan").svg)
-    assert (
-        f'<a href="/p/{south.pk}/"><title>{section.name} n° S : Libre</title><polygon points="1.00,7.00 2.00,7.00 2.00,6.00 1.00,6.00"'
-        in svg
+    sections, plots = plan_of_cemetery(section.cemetery)
+    svg = str(
+        render_plan(plots, {}, sections=sections, plot_url=lambda pk: f"/p/{pk}/", title="Plan").svg
     )
+    fill = 'fill="url(#plan-free)"'
     assert (
-        f'<a href="/p/{north.pk}/"><title>{section.name} n° N : Libre</title><polygon points="1.00,2.00 2.00,2.00 2.00,1.00 1.00,1.00"'
-        in svg
-    )
+        f'<a href="/p/{south.pk}/"><title>{section.name} n° S : Libre</title>'
+        f'<polygon {fill} points="1.00,7.00 2.00,7.00 2.00,6.00 1.00,6.00"/></a>'
+    ) in svg
+    assert (
+        f'<a href="/p/{north.pk}/"><title>{section.name} n° N : Libre</title>'
+        f'<polygon {fill} points="1.00,2.00 2.00,2.00 2.00,1.00 1.00,1.00"/></a>'
+    ) in svg
     assert 'viewBox="0 0 3.00 8.00"' in svg
 
 
@@ -88,7 +93,11 @@ def test_plan_escapes_names(commune_a):
     """A section or number with markup is shown as text, never as markup."""
     section = SectionFactory(cemetery__commune=commune_a, name="<b>A</b>")
     plot = PlotFactory(section=section, number="1&2", grid_x=0, grid_y=0)
-    svg = str(render_plan([plot], {}, plot_url=lambda pk: "/p/", title="<i>Plan</i>").svg)
+    sections, plots = plan_of_cemetery(plot.cemetery)
+    drawing = render_plan(
+        plots, {}, sections=sections, plot_url=lambda pk: "/p/", title="<i>Plan</i>"
+    )
+    svg = str(drawing.svg)
     assert "&lt;b&gt;A&lt;/b&gt; n° 1&amp;2" in svg
     assert "<b>" not in svg and "<i>" not in svg
 
@@ -96,9 +105,20 @@ def test_plan_escapes_names(commune_a):
 def test_plan_without_any_placed_plot_has_no_svg_but_keeps_the_table(commune_a):
     """No geometry nor grid cell: no drawing, the table still lists the plot."""
     plot = PlotFactory(section__cemetery__commune=commune_a)
-    drawing = render_plan([plot], {}, plot_url=lambda pk: "/p/", title="Plan")
+    sections, plots = plan_of_cemetery(plot.cemetery)
+    drawing = render_plan(plots, {}, sections=sections, plot_url=lambda pk: "/p/", title="Plan")
     assert str(drawing.svg) == ""
-    assert [row.plot for _section, rows in drawing.sections for row in rows] == [plot]
+    assert [row.pk for _section, rows in drawing.sections for row in rows] == [plot.pk]
+
+
+def test_plan_orders_numbers_naturally(commune_a):
+    """A2 comes before A10 in the table."""
+    section = SectionFactory(cemetery__commune=commune_a)
+    for number in ("A10", "A2", "B1", "A1"):
+        PlotFactory(section=section, number=number)
+    _sections, plots = plan_of_cemetery(section.cemetery)
+    assert [plot.number for plot in plots] == ["A1", "A2", "A10", "B1"]
+    assert isinstance(plots[0], PlanPlot)
 
 
 def test_every_state_colour_contrasts_with_the_background_and_has_its_own_pattern_and_letter():
@@ -119,7 +139,7 @@ def test_state_key_accepts_the_enum_its_value_or_nothing():
 
 def test_cemetery_page_shows_plan_legend_and_text_table(commune_a, agent_a):
     """The page holds the SVG with one link per drawn plot, the legend and the table."""
-    cemetery, drawn, grid, hidden = _cemetery_with_plots(commune_a)
+    cemetery, drawn, _grid, _hidden = _cemetery_with_plots(commune_a)
     concession = ConcessionFactory(plot=drawn, act_date=datetime.date(2020, 1, 1))
     BurialFactory(plot=drawn, concession=concession)
     response = signed_in_client(agent_a).get(

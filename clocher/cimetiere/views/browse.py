@@ -90,11 +90,12 @@ def home(request: HttpRequest, commune_slug: str) -> HttpResponse:
 def cemetery(request: HttpRequest, commune_slug: str, cemetery: Cemetery) -> HttpResponse:
     """A cemetery: its sections and its plan, with the plan's text alternative."""
     commune = _commune(request)
-    plots = list(selectors.plots_of_cemetery(cemetery))
+    sections, plots = selectors.plan_of_cemetery(cemetery)
     states = legal_clock.plot_states(commune, today=_today(), cemetery=cemetery)
     drawing = render_plan(
         plots,
         states,
+        sections=sections,
         plot_url=plot_url_builder(commune.slug),
         title=_("Plan du cimetière %(name)s") % {"name": cemetery.name},
     )
@@ -242,7 +243,9 @@ def plots_create(request: HttpRequest, commune_slug: str, cemetery: Cemetery) ->
         data = form.cleaned_data
         try:
             numbers = layout.batch_numbers(
-                number_from=data["number_from"], number_to=data["number_to"], prefix=data["number_prefix"]
+                number_from=data["number_from"],
+                number_to=data["number_to"],
+                prefix=data["number_prefix"],
             )
             created = layout.plots_create_batch(
                 cemetery=cemetery,
