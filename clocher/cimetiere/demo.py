@@ -69,16 +69,30 @@ WOMEN = (
     "Lucienne", "Madeleine", "Marguerite", "Marie", "Odette", "Paulette", "Renée", "Simone",
     "Suzanne", "Thérèse", "Yvonne",
 )  # fmt: skip
-LIVING = (
-    "Agnès", "Béatrice", "Catherine", "Céline", "Christophe", "Éric", "Frédéric", "Isabelle",
-    "Laurent", "Loïc", "Nathalie", "Olivier", "Pascal", "Philippe", "Sandrine", "Stéphane",
-    "Thierry", "Valérie", "Véronique", "Yannick",
+LIVING_WOMEN = (
+    "Agnès", "Béatrice", "Catherine", "Céline", "Isabelle", "Nathalie", "Sandrine", "Valérie",
+    "Véronique", "Sophie",
 )  # fmt: skip
+LIVING_MEN = (
+    "Christophe", "Éric", "Frédéric", "Laurent", "Loïc", "Olivier", "Pascal", "Philippe",
+    "Stéphane", "Thierry", "Yannick",
+)  # fmt: skip
+LIVING = LIVING_WOMEN + LIVING_MEN
 STREETS = (
     "rue de l'Église", "Grande Rue", "rue des Tilleuls", "chemin du Lavoir", "rue du Moulin",
     "impasse des Vignes", "route de Dijon", "place de la Fontaine", "rue des Écoles",
 )  # fmt: skip
-RELATIONSHIPS = ("fils", "fille", "épouse", "époux", "frère", "sœur", "petit-fils", "nièce")
+# (relationship, is a woman)
+RELATIONSHIPS = (
+    ("fils", False),
+    ("fille", True),
+    ("épouse", True),
+    ("époux", False),
+    ("frère", False),
+    ("sœur", True),
+    ("petit-fils", False),
+    ("nièce", True),
+)
 BIRTH_PLACES = ("Dijon", "Beaune", "Semur-en-Auxois", "Montbard", "Chalon-sur-Saône", "Auxerre")
 
 
@@ -137,8 +151,11 @@ class _Builder:
 
     # --- people ---------------------------------------------------------------------------
 
-    def living_name(self) -> str:
-        return f"{self.rng.choice(LIVING)} {self.rng.choice(LAST_NAMES)}"
+    def relative(self, family: str | None = None) -> tuple[str, str]:
+        """A living relative: (full name, relationship), the first name matching it."""
+        relationship, is_woman = self.rng.choice(RELATIONSHIPS)
+        first = self.rng.choice(LIVING_WOMEN if is_woman else LIVING_MEN)
+        return f"{first} {family or self.rng.choice(LAST_NAMES)}", relationship
 
     def address(self) -> str:
         return f"{self.rng.randint(1, 40)} {self.rng.choice(STREETS)}, 21900 {self.commune.name}"
@@ -207,11 +224,12 @@ class _Builder:
                 position=position,
             )
         for _index in range(self.rng.choice([0, 1, 2])):
+            name, relationship = self.relative(family)
             Beneficiary.objects.create(
                 commune=self.commune,
                 concession=concession,
-                full_name=f"{self.rng.choice(LIVING)} {family}",
-                relationship=self.rng.choice(RELATIONSHIPS),
+                full_name=name,
+                relationship=relationship,
                 address=self.address(),
             )
         concession.family_name = family  # type: ignore[attr-defined]
@@ -256,14 +274,15 @@ class _Builder:
 
     def burial_operation(self, burial: Burial) -> Operation:
         assert burial.buried_on is not None
+        requester, relationship = self.relative(burial.deceased.last_name)
         return Operation.objects.create(
             commune=self.commune,
             kind=OperationKind.BURIAL,
             plot=burial.plot,
             burial=burial,
             deceased=burial.deceased,
-            requested_by=self.living_name(),
-            requester_relationship=self.rng.choice(RELATIONSHIPS),
+            requested_by=requester,
+            requester_relationship=relationship,
             authorised_by=self.mayor,
             authorised_on=burial.buried_on - datetime.timedelta(days=2),
             performed_on=burial.buried_on,
@@ -348,6 +367,7 @@ def _grant(builder: _Builder, plot: Plot, scenario: str) -> None:
         act = _years_ago(today, 30 + rng.randint(1, 12))
         concession = builder.concession(plot, kind=thirty, act_date=act, price="90")
         expiry = add_years(act, 30)
+        requester, relationship = builder.relative(getattr(concession, "family_name", None))
         ConcessionRenewal.objects.create(
             commune=builder.commune,
             concession=concession,
@@ -355,8 +375,8 @@ def _grant(builder: _Builder, plot: Plot, scenario: str) -> None:
             period_start=expiry,
             kind=thirty,
             price_paid=Decimal("250"),
-            requested_by=builder.living_name(),
-            requester_relationship=rng.choice(RELATIONSHIPS),
+            requested_by=requester,
+            requester_relationship=relationship,
             recorded_by=builder.recorder,
         )
         builder.burials(concession, start=act, end=today, count=2)
@@ -437,7 +457,7 @@ def _family_exhumation(builder: _Builder) -> None:
         plot=burial.plot,
         burial=burial,
         deceased=burial.deceased,
-        requested_by=builder.living_name(),
+        requested_by=f"{builder.rng.choice(LIVING_WOMEN)} {burial.deceased.last_name}",
         requester_relationship="fille",
         sworn_statement_received=True,
         authorised_by=builder.mayor,
@@ -467,13 +487,14 @@ def _ash_scatterings(builder: _Builder, garden: Plot | None, count: int) -> None
         deceased = builder.deceased(death=scattered_on - datetime.timedelta(days=20), ashes=True)
         operation = None
         if garden is not None:
+            requester, relationship = builder.relative(deceased.last_name)
             operation = Operation.objects.create(
                 commune=builder.commune,
                 kind=OperationKind.ASH_SCATTERING,
                 plot=garden,
                 deceased=deceased,
-                requested_by=builder.living_name(),
-                requester_relationship=builder.rng.choice(RELATIONSHIPS),
+                requested_by=requester,
+                requester_relationship=relationship,
                 authorised_by=builder.mayor,
                 authorised_on=scattered_on - datetime.timedelta(days=3),
                 performed_on=scattered_on,

@@ -159,15 +159,6 @@ class PlanDrawing:
     legend: list[tuple[StateStyle, SafeString, int]] = field(default_factory=list)
 
 
-def _polygon(geometry: Any) -> list[tuple[float, float]] | None:
-    if type(geometry) is not list or len(geometry) < 3:
-        return None
-    try:
-        return [(float(point[0]), float(point[1])) for point in geometry]
-    except (TypeError, ValueError, IndexError, KeyError):
-        return None
-
-
 def _grid_polygon(plot: Any) -> list[tuple[float, float]] | None:
     if plot.grid_x is None or plot.grid_y is None:
         return None
@@ -177,6 +168,18 @@ def _grid_polygon(plot: Any) -> list[tuple[float, float]] | None:
     x1 = x0 + max(plot.grid_width or 1, 1) * CELL_METRES
     y1 = y0 - max(plot.grid_height or 1, 1) * CELL_METRES
     return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+
+
+def _points(geometry: Any) -> str | None:
+    """``"x,y x,y …"`` (metres, two decimals) of a stored outline, or None when it is not a
+    list of at least three numeric points. ``%f`` refuses anything but a number, so a string in
+    the data can never reach the markup."""
+    if type(geometry) is not list or len(geometry) < 3:
+        return None
+    try:
+        return " ".join(["%.2f,%.2f" % (point[0], point[1]) for point in geometry])  # noqa: UP031
+    except (TypeError, ValueError, IndexError, KeyError):
+        return None
 
 
 def plot_url_builder(commune_slug: str) -> Callable[[int], str]:
@@ -203,13 +206,18 @@ def render_plan(
     style_of = {state: STATE_STYLES[state_key(state)] for state in set(states.values())}
     default_style = STATE_STYLES[UNKNOWN_STATE]
     kind_labels = {value: str(label) for value, label in PlotKind.choices}
-    shapes: list[tuple[Any, StateStyle, list[tuple[float, float]], str]] = []
+    shapes: list[tuple[Any, StateStyle, str, str]] = []
+    outlines: list[Any] = []
     rows_by_section: dict[int, list[PlanRow]] = {}
     counts = dict.fromkeys(STATE_STYLES, 0)
     for plot in plots:
         style = style_of.get(states.get(plot.pk), default_style)
         counts[style.key] += 1
-        points = _polygon(plot.geometry) or _grid_polygon(plot)
+        outline = plot.geometry
+        points = _points(outline)
+        if points is None:
+            outline = _grid_polygon(plot)
+            points = _points(outline) if outline is not None else None
         url = plot_url(plot.pk)
         rows = rows_by_section.get(plot.section_id)
         if rows is None:
@@ -226,6 +234,7 @@ def render_plan(
         )
         if points is not None:
             shapes.append((plot, style, points, url))
+            outlines.append(outline)
 
     legend = [
         (style, legend_swatch(style.key), counts[style.key]) for style in STATE_STYLES.values()
@@ -234,8 +243,8 @@ def render_plan(
     if not shapes:
         return PlanDrawing(svg=mark_safe(""), drawn_count=0, sections=grouped, legend=legend)
 
-    xs = [x for _plot, _style, points, _url in shapes for x, _y in points]
-    ys = [y for _plot, _style, points, _url in shapes for _x, y in points]
+    xs = [point[0] for outline in outlines for point in outline]
+    ys = [point[1] for outline in outlines for point in outline]
     min_x, max_x = min(xs) - PADDING_METRES, max(xs) + PADDING_METRES
     min_y, max_y = min(ys) - PADDING_METRES, max(ys) + PADDING_METRES
     width, height = max_x - min_x, max_y - min_y
@@ -255,7 +264,10 @@ def render_plan(
         f'<desc id="{description_id}">{description}</desc>',
         pattern_defs("plan", PATTERN_METRES),
         f'<rect width="{width:.2f}" height="{height:.2f}" fill="{BACKGROUND}"/>',
-        f'<g stroke="{OUTLINE}" stroke-width="{stroke:.3f}">',
+        # Outlines are in metres with y growing northwards: one transform flips and shifts
+        # them into the view box, instead of arithmetic on every point.
+        f'<g stroke="{OUTLINE}" stroke-width="{stroke:.3f}" '
+        f'transform="matrix(1 0 0 -1 {-min_x:.2f} {max_y:.2f})">',
     ]
     append = parts.append
     number_label = _("n°")
@@ -267,10 +279,9 @@ def render_plan(
     }
     for plot, style, points, url in shapes:
         section_label = section_labels.get(plot.section_id, "")
-        coordinates = " ".join([f"{x - min_x:.2f},{max_y - y:.2f}" for x, y in points])
         append(
             f'<a href="{url}"><title>{section_label} {number_label} {escape(plot.number)}'
-            f'{tails[style.key]}{coordinates}"/></a>'
+            f'{tails[style.key]}{points}"/></a>'
         )
     append("</g></svg>")
     return PlanDrawing(

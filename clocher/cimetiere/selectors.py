@@ -66,6 +66,8 @@ _NUMBER_PARTS = re.compile(r"(\d+)")
 
 def natural_key(text: str) -> tuple[Any, ...]:
     """« A2 » before « A10 »: digits compare as numbers."""
+    if text.isdigit():
+        return ((0, int(text), ""),)
     return tuple(
         (0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
         for part in _NUMBER_PARTS.split(text)

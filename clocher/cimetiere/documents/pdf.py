@@ -174,7 +174,7 @@ def _draw_signature(pdf: FPDF, document: Document) -> None:
     if pdf.will_page_break(30):
         pdf.add_page()
     pdf.set_font(FONT, "", 10.5)
-    x = pdf.w / 2 - 5
+    x = pdf.w / 2 - 20
     pdf.set_x(x)
     pdf.multi_cell(
         0,

@@ -1,5 +1,12 @@
 """Cimetière models, one module per aggregate."""
 
+from clocher.cimetiere.models.abandonment import (
+    STEP_ORDER,
+    AbandonmentOutcome,
+    AbandonmentProcedure,
+    AbandonmentStep,
+    AbandonmentStepRecord,
+)
 from clocher.cimetiere.models.burials import (
     AshScatteringEntry,
     Burial,
@@ -35,7 +42,12 @@ from clocher.cimetiere.models.layout import (
 __all__ = [
     "CONCEDABLE_KINDS",
     "KIND_DURATION_YEARS",
+    "STEP_ORDER",
     "TEMPORARY_MAX_YEARS",
+    "AbandonmentOutcome",
+    "AbandonmentProcedure",
+    "AbandonmentStep",
+    "AbandonmentStepRecord",
     "AshScatteringEntry",
     "Beneficiary",
     "Burial",

@@ -67,8 +67,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_tasks import task
 from django.utils.translation import gettext_lazy
+from django_tasks import task
 
 from clocher.cimetiere.models import (
     KIND_DURATION_YEARS,
@@ -815,6 +815,41 @@ def _check_across_lines(rows: list[ImportRow], headers: dict[str, str]) -> list[
                     )
                 )
     messages.extend(_check_concessions_complete(rows, headers))
+    messages.extend(_check_one_concession_per_plot(rows))
+    return messages
+
+
+def _check_one_concession_per_plot(rows: list[ImportRow]) -> list[ImportMessage]:
+    """Several concessions on one plot are imported (an old one and its successor are both
+    history), but all as running: the secretary is told to record the end of the old one."""
+    concessions: dict[tuple[str, str, str], dict[tuple[Any, ...], ImportRow]] = {}
+    for row in rows:
+        if row.has_concession:
+            concessions.setdefault(row.plot_key(), {}).setdefault(row.concession_key(), row)
+    messages = []
+    for found in concessions.values():
+        if len(found) < 2:
+            continue
+        first = next(iter(found.values()))
+        names = ", ".join(row.concession_number or _("sans numéro") for row in found.values())
+        messages.append(
+            ImportMessage(
+                first.line,
+                "",
+                _(
+                    "l'emplacement %(plot)s (%(section)s) porte %(count)s concessions "
+                    "(%(names)s) ; elles sont toutes importées comme en cours : indiquez ensuite "
+                    "la fin de l'ancienne sur sa fiche."
+                )
+                % {
+                    "plot": first.plot,
+                    "section": first.section,
+                    "count": len(found),
+                    "names": names,
+                },
+                is_error=False,
+            )
+        )
     return messages
 
 

@@ -148,3 +148,18 @@ def test_other_commune_objects_are_never_matched(commune_a, commune_b):
     assert result.counts["plots"].created == 6
     assert Plot.objects.for_commune(commune_b).count() == 6
     assert Plot.objects.for_commune(commune_a).count() == 6
+
+
+def test_two_concessions_on_one_plot_are_imported_with_a_warning(commune_a):
+    """An old concession and its successor on one plot are both kept, and the import warns."""
+    data = (
+        HEADER
+        + "Communal;A;1;terrain;;C-1;trentenaire;01/02/1950;;;;;\n"
+        + "Communal;A;1;terrain;;C-9;trentenaire;01/02/1990;;;;;\n"
+    ).encode()
+    result = _import(commune_a, data)
+    assert [str(message) for message in result.warnings] == [
+        "Ligne 2 : l'emplacement 1 (A) porte 2 concessions (C-1, C-9) ; elles sont toutes "
+        "importées comme en cours : indiquez ensuite la fin de l'ancienne sur sa fiche."
+    ]
+    assert result.counts["concessions"].created == 2

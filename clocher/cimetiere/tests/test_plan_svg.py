@@ -69,7 +69,7 @@ def test_plan_draws_one_link_per_placed_plot_with_its_title(commune_a):
 
 
 def test_plan_flips_the_northward_metric_frame_to_screen_coordinates(commune_a):
-    """A plot north of another is drawn above it (smaller y on screen)."""
+    """Outlines stay in metres; one transform flips y (north up) and shifts into the view box."""
     section = SectionFactory(cemetery__commune=commune_a)
     south = PlotFactory(section=section, number="S", geometry=[[0, 0], [1, 0], [1, 1], [0, 1]])
     north = PlotFactory(section=section, number="N", geometry=[[0, 5], [1, 5], [1, 6], [0, 6]])
@@ -80,13 +80,30 @@ def test_plan_flips_the_northward_metric_frame_to_screen_coordinates(commune_a):
     fill = 'fill="url(#plan-free)"'
     assert (
         f'<a href="/p/{south.pk}/"><title>{section.name} n° S : Libre</title>'
-        f'<polygon {fill} points="1.00,7.00 2.00,7.00 2.00,6.00 1.00,6.00"/></a>'
+        f'<polygon {fill} points="0.00,0.00 1.00,0.00 1.00,1.00 0.00,1.00"/></a>'
     ) in svg
     assert (
         f'<a href="/p/{north.pk}/"><title>{section.name} n° N : Libre</title>'
-        f'<polygon {fill} points="1.00,2.00 2.00,2.00 2.00,1.00 1.00,1.00"/></a>'
+        f'<polygon {fill} points="0.00,5.00 1.00,5.00 1.00,6.00 0.00,6.00"/></a>'
     ) in svg
     assert 'viewBox="0 0 3.00 8.00"' in svg
+    assert 'transform="matrix(1 0 0 -1 1.00 7.00)"' in svg
+
+
+def test_plan_ignores_an_outline_that_is_not_numbers(commune_a):
+    """A malformed outline falls back to the grid cell and never reaches the markup."""
+    section = SectionFactory(cemetery__commune=commune_a)
+    PlotFactory(
+        section=section,
+        number="1",
+        geometry=[['"/><script>', 0], [1, 0], [1, 1]],
+        grid_x=2,
+        grid_y=1,
+    )
+    sections, plots = plan_of_cemetery(section.cemetery)
+    svg = str(render_plan(plots, {}, sections=sections, plot_url=lambda pk: "/p/", title="P").svg)
+    assert "<script>" not in svg and "&lt;script" not in svg
+    assert 'points="2.00,-1.00 3.00,-1.00 3.00,-3.00 2.00,-3.00"' in svg
 
 
 def test_plan_escapes_names(commune_a):

@@ -48,13 +48,9 @@ def _make_token(request: HttpRequest, commune: Commune, file: VaultFile, cemeter
     return signing.dumps(payload, salt=_salt(commune))
 
 
-def _file_id(commune: Commune, token: str) -> str:
-    return str(signing.loads(token, salt=_salt(commune), max_age=TOKEN_MAX_AGE)["file"])
-
-
-def _read_token(request: HttpRequest, commune: Commune, token: str) -> tuple[bytes, str] | None:
-    """The file and the default cemetery name the token names, or None when it is not a valid
-    token of this commune and this person, or the file is gone."""
+def _read_token(request: HttpRequest, commune: Commune, token: str) -> tuple[VaultFile, str] | None:
+    """The sealed file and the default cemetery name the token names, or None when it is not
+    a valid token of this commune and this person, or the file is gone."""
     try:
         payload = signing.loads(token, salt=_salt(commune), max_age=TOKEN_MAX_AGE)
     except signing.BadSignature:
@@ -64,7 +60,7 @@ def _read_token(request: HttpRequest, commune: Commune, token: str) -> tuple[byt
     file = VaultFile.objects.for_commune(commune).filter(pk=payload.get("file")).first()
     if file is None:
         return None
-    return vault.read_file(file), str(payload.get("cemetery", ""))
+    return file, str(payload.get("cemetery", ""))
 
 
 def _preview_context(result: ImportResult, token: str) -> dict[str, Any]:
@@ -112,12 +108,13 @@ def preview(request: HttpRequest, commune_slug: str) -> HttpResponse:
             request, _("Ce fichier n'est plus disponible : envoyez-le à nouveau, s'il vous plaît.")
         )
         return redirect("staff:cimetiere:import", commune_slug=commune.slug)
-    data, cemetery = found
+    file, cemetery = found
+    data = vault.read_file(file)
     is_confirmed = request.method == "POST"
     if is_confirmed and data.count(b"\n") > BACKGROUND_FROM_LINES:
         enqueued = import_cemetery_file_in_background.enqueue(
             commune_id=commune.pk,
-            file_id=str(_file_id(commune, token)),
+            file_id=str(file.pk),
             default_cemetery=cemetery,
         )
         response = redirect("staff:cimetiere:import-status", commune_slug=commune.slug)
@@ -157,7 +154,7 @@ def status(request: HttpRequest, commune_slug: str) -> HttpResponse:
     except (signing.BadSignature, TaskResultDoesNotExist, AttributeError, KeyError):
         messages.error(request, _("Cet import est introuvable : envoyez le fichier à nouveau."))
         return redirect("staff:cimetiere:import", commune_slug=commune.slug)
-    if task_result.status == TaskResultStatus.SUCCESSFUL:
+    if task_result.status == TaskResultStatus.SUCCESSFUL and task_result.return_value:
         summary = ImportSummary.from_json(task_result.return_value)
         return render(request, "cimetiere/import_summary.html", {"summary": summary})
     if task_result.status == TaskResultStatus.FAILED:
