@@ -42,3 +42,10 @@ class CimetiereConfig(AppConfig):
         url_objects.register("operation", Operation)
         url_objects.register("section", Section)
         scopes.register("cemetery:read", _("Lire les concessions et les emplacements du cimetière"))
+
+        from clocher.cimetiere.models import AbandonmentProcedure
+        from clocher.core.scoping import register_plain_parameter
+
+        url_objects.register("procedure", AbandonmentProcedure)
+        # A report's photo: a vault file UUID, checked against the procedure by the view.
+        register_plain_parameter("photo", sample="00000000-0000-4000-8000-000000000000")

@@ -273,3 +273,110 @@ class TransferForm(_RemovalForm):
         self.fields["target_plot"].label_from_instance = (  # type: ignore[attr-defined]
             lambda plot: f"{plot.cemetery} — {plot}"
         )
+
+
+class ReductionForm(_RemovalForm):
+    field_order = [
+        "burial",
+        "requested_by",
+        "requester_relationship",
+        "sworn_statement_received",
+        "authorised_by",
+        "authorised_on",
+        "performed_on",
+        "attended_by",
+        "notes",
+        "confirm_warnings",
+    ]
+
+
+class UrnRemovalForm(ExhumationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["burial"].label = _("Urne de")
+        self.fields["destination"].label = _("Destination de l'urne")
+        self.fields["destination"].help_text = _(
+            "Autre sépulture, dispersion, remise à la famille… (R2213-39)"
+        )
+
+
+class AshScatteringForm(Form):
+    """Ashes of an urn resting in this plot scattered in the garden or in nature (L2223-18-3)."""
+
+    burial = forms.ModelChoiceField(
+        label=_("Urne de"), queryset=Burial.objects.none(), empty_label=None
+    )
+    scattered_on = _date(_("Date de la dispersion"))
+    in_nature = forms.BooleanField(label=_("En pleine nature"), required=False)
+    garden = forms.ModelChoiceField(
+        label=_("Jardin du souvenir"), queryset=Plot.objects.none(), required=False
+    )
+    place = forms.CharField(
+        label=_("Lieu de la dispersion en pleine nature"), max_length=300, required=False
+    )
+    birth_place = forms.CharField(
+        label=_("Commune de naissance du défunt"),
+        max_length=200,
+        required=False,
+        help_text=_("La dispersion en pleine nature y est déclarée (L2223-18-3)."),
+    )
+    requested_by = forms.CharField(
+        label=_("Déclarée par"),
+        max_length=300,
+        required=False,
+        help_text=_("La personne qui a qualité pour pourvoir aux funérailles (R2213-39)."),
+    )
+    requester_relationship = forms.CharField(
+        label=_("Lien avec le défunt"), max_length=100, required=False
+    )
+    attended_by = forms.CharField(label=_("Présent(s)"), max_length=300, required=False)
+    notes = forms.CharField(
+        label=_("Remarques"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    confirm_warnings = forms.BooleanField(
+        label=_("J'ai lu les avertissements et je confirme"), required=False
+    )
+
+    def __init__(self, *args: Any, burials: Any, gardens: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["burial"].queryset = burials  # type: ignore[attr-defined]
+        self.fields["burial"].label_from_instance = lambda burial: str(burial.deceased)  # type: ignore[attr-defined]
+        self.fields["garden"].queryset = gardens  # type: ignore[attr-defined]
+        self.fields["garden"].label_from_instance = lambda plot: f"{plot.cemetery} — {plot}"  # type: ignore[attr-defined]
+
+
+class OssuaryMoveForm(Form):
+    """Remains moved to the ossuary on the mayor's order (L2223-4)."""
+
+    burial = forms.ModelChoiceField(
+        label=_("Défunt"), queryset=Burial.objects.none(), empty_label=None
+    )
+    moved_on = _date(_("Date du transfert"))
+    remains_found = forms.BooleanField(
+        label=_("Des restes ont été trouvés"),
+        required=False,
+        initial=True,
+        help_text=_("Le nom est inscrit au registre de l'ossuaire même sans restes (L2223-4)."),
+    )
+    ossuary = forms.ModelChoiceField(
+        label=_("Ossuaire"), queryset=Plot.objects.none(), required=False
+    )
+    authorised_by = forms.ModelChoiceField(
+        label=_("Arrêté du maire signé par"), queryset=User.objects.none(), required=False
+    )
+    notes = forms.CharField(
+        label=_("Remarques"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    confirm_warnings = forms.BooleanField(
+        label=_("J'ai lu les avertissements et je confirme"), required=False
+    )
+
+    def __init__(
+        self, *args: Any, burials: Any, ossuaries: Any, authorisers: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["burial"].queryset = burials  # type: ignore[attr-defined]
+        self.fields["burial"].label_from_instance = lambda burial: str(burial.deceased)  # type: ignore[attr-defined]
+        self.fields["ossuary"].queryset = ossuaries  # type: ignore[attr-defined]
+        self.fields["ossuary"].label_from_instance = lambda plot: f"{plot.cemetery} — {plot}"  # type: ignore[attr-defined]
+        self.fields["authorised_by"].queryset = authorisers  # type: ignore[attr-defined]

@@ -111,12 +111,14 @@ def _pattern_marks(pattern: str, size: float) -> str:
     return ""
 
 
-def pattern_defs(prefix: str, size: float) -> str:
-    """``<defs>`` with one pattern per state: the state's colour and its white marks."""
+def pattern_defs(prefix: str, size: float, *, flipped: bool = False) -> str:
+    """``<defs>`` with one pattern per state: the state's colour and its white marks.
+    ``flipped`` undoes the plan's north-up flip so marks look the same as in the legend."""
     parts = ["<defs>"]
+    transform = ' patternTransform="scale(1 -1)"' if flipped else ""
     for style in STATE_STYLES.values():
         parts.append(
-            f'<pattern id="{prefix}-{style.key}" patternUnits="userSpaceOnUse" '
+            f'<pattern id="{prefix}-{style.key}" patternUnits="userSpaceOnUse"{transform} '
             f'width="{size}" height="{size}"><rect width="{size}" height="{size}" '
             f'fill="{style.colour}"/>{_pattern_marks(style.pattern, size)}</pattern>'
         )
@@ -262,7 +264,7 @@ def render_plan(
         f'width="100%" preserveAspectRatio="xMidYMid meet">'
         f'<title id="{title_id}">{heading}</title>'
         f'<desc id="{description_id}">{description}</desc>',
-        pattern_defs("plan", PATTERN_METRES),
+        pattern_defs("plan", PATTERN_METRES, flipped=True),
         f'<rect width="{width:.2f}" height="{height:.2f}" fill="{BACKGROUND}"/>',
         # Outlines are in metres with y growing northwards: one transform flips and shifts
         # them into the view box, instead of arithmetic on every point.

@@ -5,7 +5,7 @@ Each part of the module keeps its routes in its own ``urls_*.py``; this file onl
 
 from django.urls import path
 
-from clocher.cimetiere import urls_browse, urls_documents, urls_import
+from clocher.cimetiere import urls_abandonment, urls_browse, urls_documents, urls_import
 from clocher.cimetiere.views import forecast
 
 app_name = "cimetiere"
@@ -13,5 +13,6 @@ urlpatterns = [
     *urls_browse.urlpatterns,
     *urls_import.urlpatterns,
     *urls_documents.urlpatterns,
+    *urls_abandonment.urlpatterns,
     path("prevision/", forecast.forecast, name="forecast"),
 ]

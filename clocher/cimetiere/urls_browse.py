@@ -18,6 +18,20 @@ urlpatterns = [
     path("emplacements/<int:plot>/inhumation/", browse.burial_create, name="burial-create"),
     path("emplacements/<int:plot>/exhumation/", browse.exhumation_create, name="exhumation-create"),
     path("emplacements/<int:plot>/translation/", browse.transfer_create, name="transfer-create"),
+    path("emplacements/<int:plot>/reduction/", browse.reduction_create, name="reduction-create"),
+    path(
+        "emplacements/<int:plot>/retrait-urne/",
+        browse.urn_removal_create,
+        name="urn-removal-create",
+    ),
+    path(
+        "emplacements/<int:plot>/dispersion/",
+        browse.ash_scattering_create,
+        name="ash-scattering-create",
+    ),
+    path(
+        "emplacements/<int:plot>/ossuaire/", browse.ossuary_move_create, name="ossuary-move-create"
+    ),
     path("concessions/<int:concession>/", browse.concession, name="concession"),
     path("defunts/", browse.deceased_search, name="deceased-search"),
     path("operations/", browse.operations, name="operations"),

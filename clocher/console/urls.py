@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from clocher.cimetiere.views import console_documents
 from clocher.console import views
 
 app_name = "console"
@@ -10,4 +11,10 @@ urlpatterns = [
     path("communes/", views.communes, name="communes"),
     path("communes/nouvelle/", views.commune_create, name="commune-create"),
     path("comptes/", views.accounts, name="accounts"),
+    path("modeles/cimetiere/", console_documents.shared_templates, name="cemetery-templates"),
+    path(
+        "modeles/cimetiere/modifier/",
+        console_documents.shared_template_edit,
+        name="cemetery-template-edit",
+    ),
 ]

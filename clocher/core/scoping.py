@@ -51,10 +51,15 @@ url_objects = UrlObjectRegistry()
 # URL parameters that are not objects (a page number, a slug of a public page…) are declared here
 # so that the middleware and the isolation test know they are deliberate.
 plain_parameters: set[str] = {"commune_slug"}
+# A sample value for each plain parameter, so that the isolation test can build the URL (a UUID,
+# a page number…). The view must answer it without a server error, usually with a 404.
+plain_parameter_samples: dict[str, Any] = {}
 
 
-def register_plain_parameter(name: str) -> None:
+def register_plain_parameter(name: str, *, sample: Any = None) -> None:
     plain_parameters.add(name)
+    if sample is not None:
+        plain_parameter_samples[name] = sample
 
 
 def get_for_commune(

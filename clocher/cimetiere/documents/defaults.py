@@ -106,3 +106,107 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         SECTION_LISTING_BODY,
     ),
 }
+
+# --- Abandonment procedure (reprise pour état d'abandon, L2223-17, R2223-12 to R2223-23) -----
+
+ABANDONMENT_NOTICE_BODY = """\
+{% if notice.recipients %}À l'attention de : {{ notice.recipients }}{% else %}Avis affiché à la porte de la mairie et à la porte du cimetière.{% endif %}
+
+Objet : constat de l'état d'abandon de la concession n° {{ concession.number }}
+
+Madame, Monsieur,
+
+La concession {{ concession.kind }} n° {{ concession.number }}, accordée le {{ concession.act_date|default:"(date inconnue)" }}{% if concession.holders_text %} à {{ concession.holders_text }}{% endif %}, située au {{ plot.cemetery }}, carré {{ plot.section }}, emplacement n° {{ plot.number }}, paraît en état d'abandon.
+
+En application des articles L2223-17 et R2223-13 du code général des collectivités territoriales, nous vous informons qu'il sera procédé le **{{ procedure.visit_planned_on }}**, sur les lieux, au constat de l'état d'abandon de cette sépulture, en présence d'un fonctionnaire de police, d'un garde champêtre ou d'un policier municipal. Vous êtes invité(e) à assister à ce constat ou à vous y faire représenter.
+
+Cet avis est adressé par lettre recommandée avec demande d'avis de réception aux descendants et successeurs connus du concessionnaire, un mois au moins avant la date du constat ; si aucun n'est connu, il est affiché à la mairie et à la porte du cimetière (article R2223-13).
+
+Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées."""
+
+ABANDONMENT_REPORT_BODY = """\
+Le {{ report.date|default:"……………………" }}, nous, maire de la commune de {{ commune.name }},
+
+Vu le code général des collectivités territoriales, notamment ses articles L2223-17, R2223-13 et R2223-14 ;{% if report.is_second %}
+Vu le premier procès-verbal de constat d'abandon dressé le {{ first_report.date }}, notifié et affiché le {{ first_notification.date }} ;{% endif %}
+Vu l'avis adressé aux descendants ou successeurs le {{ notice.date|default:"……………………" }} ;
+
+nous sommes rendu sur les lieux, au {{ plot.cemetery }}, carré {{ plot.section }}{% if plot.row %}, rang {{ plot.row }}{% endif %}, emplacement n° {{ plot.number }}, où se trouve la concession {{ concession.kind }} n° {{ concession.number }}, accordée le {{ concession.act_date|default:"(date inconnue)" }}.
+
+Personnes présentes : {{ report.officials_present|default:"……………………………………………………………………" }}
+
+**État de la sépulture constaté :** {{ report.condition|default:"……………………………………………………………………………………………………………………………………………………………………" }}
+
+{% if report.photo_count %}{{ report.photo_count }} photographie{{ report.photo_count|pluralize }} prise{{ report.photo_count|pluralize }} sur place {{ report.photo_count|pluralize:"est,sont" }} annexée{{ report.photo_count|pluralize }} au présent procès-verbal.{% endif %}{% if report.notes %} Remarques : {{ report.notes }}{% endif %}
+
+{% if report.is_second %}Plus d'un an après la notification du premier constat, la sépulture n'a pas été remise en bon état d'entretien (articles L2223-17 et R2223-18).{% else %}Le présent procès-verbal sera notifié dans les huit jours aux descendants ou successeurs, avec mise en demeure de rétablir la sépulture en bon état d'entretien, et affiché à la mairie et à la porte du cimetière (articles R2223-13 à R2223-15).{% endif %}
+
+Le présent procès-verbal est signé par le maire et par les personnes présentes (article R2223-14)."""
+
+ABANDONMENT_NOTIFICATION_BODY = """\
+{% if notification.recipients %}À l'attention de : {{ notification.recipients }}{% else %}Extrait affiché à la porte de la mairie et à la porte du cimetière.{% endif %}
+
+Objet : notification du {{ report.ordinal }} procès-verbal de constat d'abandon de la concession n° {{ concession.number }}
+
+Madame, Monsieur,
+
+Le {{ report.date }}, un procès-verbal a constaté l'état d'abandon de la concession {{ concession.kind }} n° {{ concession.number }}{% if concession.holders_text %}, accordée à {{ concession.holders_text }}{% endif %}, située au {{ plot.cemetery }}, carré {{ plot.section }}, emplacement n° {{ plot.number }}. État constaté : {{ report.condition }}
+
+Conformément aux articles L2223-17, R2223-13 et R2223-15 du code général des collectivités territoriales, nous vous notifions ce procès-verbal et vous mettons en demeure de rétablir la sépulture en bon état d'entretien.
+
+{% if report.is_second %}Le conseil municipal pourra, un mois au moins après la présente notification, se prononcer sur la reprise de la concession par la commune (articles L2223-17 et R2223-18).{% else %}Si, un an après la présente notification, la concession est toujours en état d'abandon, un nouveau procès-verbal sera dressé et la commune pourra en prononcer la reprise (articles L2223-17 et R2223-18).{% endif %}
+
+Un extrait de ce procès-verbal est affiché à la mairie et à la porte du cimetière.
+
+Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées."""
+
+REPOSSESSION_ORDER_BODY = """\
+Le maire de la commune de {{ commune.name }},
+
+Vu le code général des collectivités territoriales, notamment ses articles L2223-17, L2223-4 et R2223-12 à R2223-23 ;
+Vu le premier procès-verbal de constat d'abandon dressé le {{ first_report.date|default:"……" }} et notifié le {{ first_notification.date|default:"……" }} ;
+Vu le second procès-verbal de constat d'abandon dressé le {{ second_report.date|default:"……" }} et notifié le {{ second_notification.date|default:"……" }} ;
+Vu la délibération du conseil municipal du {{ deliberation.date|default:"……" }}{% if deliberation.reference %} (n° {{ deliberation.reference }}){% endif %} décidant la reprise de la concession ;
+
+Considérant que la concession {{ concession.kind }} n° {{ concession.number }}, accordée le {{ concession.act_date|default:"(date inconnue)" }}, située au {{ plot.cemetery }}, carré {{ plot.section }}, emplacement n° {{ plot.number }}, a plus de trente ans d'existence, que la dernière inhumation y date de plus de dix ans et qu'elle est restée en état d'abandon plus d'un an après la notification du premier constat ;
+
+**ARRÊTE**
+
+Article 1er : La concession n° {{ concession.number }} est reprise par la commune (article L2223-17).
+
+Article 2 : Les restes des personnes inhumées seront réunis dans un cercueil de dimensions appropriées et déposés à l'ossuaire communal (article R2223-20), ou crématisés en l'absence d'opposition connue ou attestée du défunt ; les noms des personnes sont inscrits au registre de l'ossuaire (article L2223-4).
+
+Article 3 : Les monuments et emblèmes funéraires restés sur la sépulture à l'expiration d'un délai de trente jours après la publication du présent arrêté reviennent à la commune.
+
+Article 4 : Le présent arrêté sera publié et notifié dans les conditions de l'article R2223-19 ; il sera affiché à la mairie et à la porte du cimetière.{% if order.reference %} Arrêté n° {{ order.reference }}.{% endif %}"""
+
+ABANDONMENT_LIST_BODY = """\
+Liste des concessions faisant l'objet d'une procédure de reprise pour état d'abandon, tenue à la mairie de {{ commune.name }} et tenue à la disposition du public (article R2223-16 du code général des collectivités territoriales) ; elle est adressée au préfet ou au sous-préfet (article R2223-17).
+
+{{ register.count }} concession{{ register.count|pluralize }} en cours de procédure au {{ today }}."""
+
+DEFAULTS.update(
+    {
+        DocumentKind.ABANDONMENT_NOTICE: (
+            "Avis de constat d'abandon — concession n° {{ concession.number }}",
+            ABANDONMENT_NOTICE_BODY,
+        ),
+        DocumentKind.ABANDONMENT_REPORT: (
+            "{% if report.is_second %}Second{% else %}Premier{% endif %} procès-verbal de "
+            "constat d'abandon — concession n° {{ concession.number }}",
+            ABANDONMENT_REPORT_BODY,
+        ),
+        DocumentKind.ABANDONMENT_NOTIFICATION: (
+            "Notification du constat d'abandon — concession n° {{ concession.number }}",
+            ABANDONMENT_NOTIFICATION_BODY,
+        ),
+        DocumentKind.REPOSSESSION_ORDER: (
+            "Arrêté de reprise de la concession n° {{ concession.number }} en état d'abandon",
+            REPOSSESSION_ORDER_BODY,
+        ),
+        DocumentKind.ABANDONMENT_LIST: (
+            "Liste des concessions en état d'abandon",
+            ABANDONMENT_LIST_BODY,
+        ),
+    }
+)

@@ -227,3 +227,61 @@ PLACEHOLDERS: dict[str, list[str]] = {
         "today",
     ],
 }
+
+_ABANDONMENT_COMMON = [
+    "commune.name",
+    "concession.number",
+    "concession.kind",
+    "concession.act_date",
+    "plot.cemetery",
+    "plot.section",
+    "plot.row",
+    "plot.number",
+    "procedure.opened_on",
+    "procedure.visit_planned_on",
+    "today",
+]
+PLACEHOLDERS.update(
+    {
+        DocumentKind.ABANDONMENT_NOTICE: [
+            *_ABANDONMENT_COMMON,
+            "concession.holders_text",
+            "notice.recipients",
+            "notice.date",
+        ],
+        DocumentKind.ABANDONMENT_REPORT: [
+            *_ABANDONMENT_COMMON,
+            "report.date",
+            "report.is_second",
+            "report.ordinal",
+            "report.condition",
+            "report.officials_present",
+            "report.photo_count",
+            "report.notes",
+            "notice.date",
+            "first_report.date",
+            "first_notification.date",
+        ],
+        DocumentKind.ABANDONMENT_NOTIFICATION: [
+            *_ABANDONMENT_COMMON,
+            "concession.holders_text",
+            "notification.recipients",
+            "report.date",
+            "report.is_second",
+            "report.ordinal",
+            "report.condition",
+        ],
+        DocumentKind.REPOSSESSION_ORDER: [
+            *_ABANDONMENT_COMMON,
+            "first_report.date",
+            "first_notification.date",
+            "second_report.date",
+            "second_notification.date",
+            "deliberation.date",
+            "deliberation.reference",
+            "order.date",
+            "order.reference",
+        ],
+        DocumentKind.ABANDONMENT_LIST: ["commune.name", "register.count", "today"],
+    }
+)

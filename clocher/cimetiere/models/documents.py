@@ -23,6 +23,11 @@ class DocumentKind(models.TextChoices):
     OSSUARY_REGISTER = "ossuary_register", _("Registre de l'ossuaire")
     ASH_REGISTER = "ash_register", _("Registre des cendres dispersées")
     SECTION_LISTING = "section_listing", _("Liste des emplacements d'un carré")
+    ABANDONMENT_NOTICE = "abandonment_notice", _("Avis aux descendants (reprise pour abandon)")
+    ABANDONMENT_REPORT = "abandonment_report", _("Procès-verbal de constat d'abandon")
+    ABANDONMENT_NOTIFICATION = "abandonment_notification", _("Notification du constat d'abandon")
+    REPOSSESSION_ORDER = "repossession_order", _("Arrêté de reprise d'une concession abandonnée")
+    ABANDONMENT_LIST = "abandonment_list", _("Liste des concessions en état d'abandon")
 
 
 class DocumentTemplate(models.Model):

@@ -24,6 +24,8 @@ column                        also recognised as
 ``duration_years``            durée, durée en années, durée (ans), nombre d'années
 ``holder_name``               concessionnaire, titulaire, nom du concessionnaire, acquéreur
 ``holder_address``            adresse, adresse du concessionnaire
+``concession_scope`` (opt.)   bénéficiaires, type de bénéficiaires (individuelle, collective,
+                              familiale)
 ``deceased_name``             défunt, nom du défunt, inhumé, nom et prénom
 ``deceased_birth_date``       né le, née le, né(e) le, date de naissance
 ``deceased_death_date``       décédé le, décédée le, décédé(e) le, date de décès
@@ -77,6 +79,7 @@ from clocher.cimetiere.models import (
     Cemetery,
     Concession,
     ConcessionKind,
+    ConcessionScope,
     Deceased,
     Holder,
     Plot,
@@ -127,6 +130,13 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "nature",
     ),
     "capacity": ("capacity", "capacite", "places", "nombre de places", "nb places"),
+    "concession_scope": (
+        "concession scope",
+        "scope",
+        "beneficiaires",
+        "type de beneficiaires",
+        "individuelle collective familiale",
+    ),
     "concession_number": (
         "concession number",
         "numero de concession",
@@ -223,6 +233,7 @@ CONCESSION_COLUMNS = (
     "duration_years",
     "holder_name",
     "holder_address",
+    "concession_scope",
 )
 DECEASED_COLUMNS = (
     "deceased_name",
@@ -265,6 +276,22 @@ PLOT_KIND_WORDS: dict[str, PlotKind] = {
 }
 for _kind in PlotKind:
     PLOT_KIND_WORDS.setdefault(normalise_label(_kind.value), _kind)
+
+SCOPE_WORDS: dict[str, ConcessionScope] = {
+    normalise_label(word): scope
+    for word, scope in (
+        ("individuelle", ConcessionScope.INDIVIDUAL),
+        ("individuel", ConcessionScope.INDIVIDUAL),
+        ("individual", ConcessionScope.INDIVIDUAL),
+        ("collective", ConcessionScope.COLLECTIVE),
+        ("collectif", ConcessionScope.COLLECTIVE),
+        ("collective", ConcessionScope.COLLECTIVE),
+        ("familiale", ConcessionScope.FAMILY),
+        ("famille", ConcessionScope.FAMILY),
+        ("familial", ConcessionScope.FAMILY),
+        ("family", ConcessionScope.FAMILY),
+    )
+}
 
 CONCESSION_KIND_WORDS: dict[str, ConcessionKind] = {
     normalise_label(word): kind
@@ -417,6 +444,7 @@ class ImportRow:
     duration_years: int | None = None
     holder_name: str = ""
     holder_address: str = ""
+    concession_scope: ConcessionScope | None = None
     has_concession: bool = False
     deceased_last_name: str = ""
     deceased_first_names: str = ""
@@ -560,6 +588,17 @@ def _parse_line(
         row.act_date = parser.date("act_date")
         row.holder_name = get("holder_name")
         row.holder_address = get("holder_address")
+        if scope_text := get("concession_scope"):
+            row.concession_scope = SCOPE_WORDS.get(normalise_label(scope_text))
+            if row.concession_scope is None:
+                parser.error(
+                    "concession_scope",
+                    _(
+                        "« %(value)s » n'est pas une étendue connue (individuelle, collective "
+                        "ou familiale)."
+                    )
+                    % {"value": scope_text},
+                )
         row.duration_years = parser.integer("duration_years")
         kind_text = get("concession_kind")
         parsed_kind = parse_concession_kind(kind_text) if kind_text else None
@@ -743,13 +782,14 @@ _CONCESSION_FIELDS = (
     ("duration_years", "duration_years"),
     ("holder_name", "holder_name"),
     ("holder_address", "holder_address"),
+    ("concession_scope", "concession_scope"),
 )
 
 
 def _shown(value: Any) -> str:
     if isinstance(value, datetime.date):
         return value.strftime("%d/%m/%Y")
-    if isinstance(value, ConcessionKind | PlotKind):
+    if isinstance(value, ConcessionKind | PlotKind | ConcessionScope):
         return str(value.label)
     return str(value)
 
@@ -1144,6 +1184,7 @@ class _Writer:
                 "duration_years",
                 "holder_name",
                 "holder_address",
+                "concession_scope",
             ):
                 if getattr(target, attribute) in (None, "") and getattr(row, attribute) not in (
                     None,
@@ -1164,6 +1205,7 @@ class _Writer:
                     act_date=row.act_date,
                     kind=row.concession_kind or ConcessionKind.PERPETUAL,
                     duration_years=row.duration_years,
+                    scope=row.concession_scope or ConcessionScope.UNKNOWN,
                 )
                 new.append(concession)
             else:
@@ -1172,6 +1214,7 @@ class _Writer:
                     ("act_date", row.act_date),
                     ("kind", row.concession_kind),
                     ("duration_years", row.duration_years),
+                    ("scope", row.concession_scope),
                 ):
                     if value is not None and getattr(concession, attribute) != value:
                         setattr(concession, attribute, value)
@@ -1181,7 +1224,7 @@ class _Writer:
             result[key] = concession
         Concession.objects.bulk_create(new, batch_size=1000)
         Concession.objects.bulk_update(
-            changed, ["act_date", "kind", "duration_years"], batch_size=1000
+            changed, ["act_date", "kind", "duration_years", "scope"], batch_size=1000
         )
         self.counts["concessions"].created = len(new)
         self.counts["concessions"].updated = len(changed)

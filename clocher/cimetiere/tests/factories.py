@@ -8,6 +8,9 @@ from typing import Any
 import factory
 
 from clocher.cimetiere.models import (
+    AbandonmentProcedure,
+    AbandonmentStep,
+    AbandonmentStepRecord,
     Burial,
     Cemetery,
     Concession,
@@ -144,3 +147,39 @@ def operation_for_isolation(commune: Any, marker: str) -> Operation:
 @isolation_factory(Section)
 def section_for_isolation(commune: Any, marker: str) -> Section:
     return _plot(commune, f"{marker}S").section
+
+
+@isolation_factory(AbandonmentProcedure)
+def abandonment_procedure_for_isolation(commune: Any, marker: str) -> AbandonmentProcedure:
+    """A procedure whose concession number and first report's condition carry the marker."""
+    plot = _plot(commune, f"{marker}A")
+    concession = Concession.objects.create(
+        commune=commune,
+        plot=plot,
+        number=f"{marker}-reprise",
+        act_date=datetime.date(1950, 1, 1),
+        kind=ConcessionKind.PERPETUAL,
+    )
+    procedure = AbandonmentProcedure.objects.create(
+        commune=commune,
+        concession=concession,
+        opened_on=datetime.date(2024, 1, 5),
+        visit_planned_on=datetime.date(2024, 2, 10),
+    )
+    AbandonmentStepRecord.objects.create(
+        commune=commune,
+        procedure=procedure,
+        step=AbandonmentStep.NOTICE,
+        done_on=datetime.date(2024, 1, 6),
+        was_posted=True,
+        notes=f"Avis {marker}",
+    )
+    AbandonmentStepRecord.objects.create(
+        commune=commune,
+        procedure=procedure,
+        step=AbandonmentStep.FIRST_REPORT,
+        done_on=datetime.date(2024, 2, 10),
+        condition=f"Stèle brisée {marker}",
+        officials_present=f"Garde {marker}",
+    )
+    return procedure

@@ -27,6 +27,8 @@ def test_import_prints_the_summary(commune_a):
     out, err = _run("--commune", "agey", str(FIXTURES / "cimetiere_tableur.csv"))
     assert "Import terminé : 8 lignes lues (cp1252, séparateur ';')." in out
     assert "Inhumations               6         0          0" in out
+    assert "Qualité des données : score moyen" in out
+    assert "  Pas de photo de l'emplacement : 5" in out
     assert "ATTENTION  Ligne 1, colonne Remarque : colonne inconnue, elle est ignorée." in err
     assert Burial.objects.for_commune(commune_a).count() == 6
 

@@ -150,3 +150,16 @@ def test_file_without_plot_column_is_rejected(commune_a):
         "La première ligne du fichier doit nommer les colonnes, dont au moins « emplacement » "
         "(numéro de l'emplacement). Colonnes lues : « nom », « date »."
     )
+
+
+def test_unknown_scope_word_is_refused(commune_a):
+    """The optional beneficiaries column takes individuelle, collective or familiale."""
+    data = (
+        "emplacement;numéro de concession;type de concession;bénéficiaires\n"
+        "1;C-1;trentenaire;tribu\n"
+    )
+    result = _import(commune_a, data.encode())
+    assert [str(message) for message in result.errors] == [
+        "Ligne 2, colonne bénéficiaires : « tribu » n'est pas une étendue connue (individuelle, "
+        "collective ou familiale)."
+    ]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from clocher.cimetiere.models import Burial, Concession, Deceased, Holder, Plot
+from clocher.cimetiere.models import Burial, Concession, ConcessionScope, Deceased, Holder, Plot
 from clocher.cimetiere.services.imports import import_cemetery_file
 from clocher.cimetiere.tests.factories import PlotFactory
 
@@ -163,3 +163,13 @@ def test_two_concessions_on_one_plot_are_imported_with_a_warning(commune_a):
         "importées comme en cours : indiquez ensuite la fin de l'ancienne sur sa fiche."
     ]
     assert result.counts["concessions"].created == 2
+
+
+def test_scope_column_is_read_and_updates(commune_a):
+    """« familiale » sets the concession's scope; a corrected file changes it in place."""
+    header = "emplacement;numéro de concession;type de concession;bénéficiaires\n"
+    _import(commune_a, (header + "1;C-1;trentenaire;Familiale\n").encode())
+    assert Concession.objects.for_commune(commune_a).get().scope == ConcessionScope.FAMILY
+    second = _import(commune_a, (header + "1;C-1;trentenaire;individuelle\n").encode())
+    assert second.counts["concessions"].updated == 1
+    assert Concession.objects.for_commune(commune_a).get().scope == ConcessionScope.INDIVIDUAL

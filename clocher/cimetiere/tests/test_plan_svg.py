@@ -32,12 +32,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _cemetery_with_plots(commune):
-    cemetery = CemeteryFactory(commune=commune, name="Cimetière du bourg")
-    north = SectionFactory(cemetery=cemetery, name="Nord")
-    south = SectionFactory(cemetery=cemetery, name="Sud")
-    drawn = PlotFactory(section=north, number="1", geometry=[[0, 0], [1, 0], [1, 2], [0, 2]])
-    grid = PlotFactory(section=north, number="2", grid_x=3, grid_y=0)
-    hidden = PlotFactory(section=south, number="9")
+    cemetery = CemeteryFactory.create(commune=commune, name="Cimetière du bourg")
+    north = SectionFactory.create(cemetery=cemetery, name="Nord")
+    south = SectionFactory.create(cemetery=cemetery, name="Sud")
+    drawn = PlotFactory.create(section=north, number="1", geometry=[[0, 0], [1, 0], [1, 2], [0, 2]])
+    grid = PlotFactory.create(section=north, number="2", grid_x=3, grid_y=0)
+    hidden = PlotFactory.create(section=south, number="9")
     return cemetery, drawn, grid, hidden
 
 
@@ -70,9 +70,13 @@ def test_plan_draws_one_link_per_placed_plot_with_its_title(commune_a):
 
 def test_plan_flips_the_northward_metric_frame_to_screen_coordinates(commune_a):
     """Outlines stay in metres; one transform flips y (north up) and shifts into the view box."""
-    section = SectionFactory(cemetery__commune=commune_a)
-    south = PlotFactory(section=section, number="S", geometry=[[0, 0], [1, 0], [1, 1], [0, 1]])
-    north = PlotFactory(section=section, number="N", geometry=[[0, 5], [1, 5], [1, 6], [0, 6]])
+    section = SectionFactory.create(cemetery__commune=commune_a)
+    south = PlotFactory.create(
+        section=section, number="S", geometry=[[0, 0], [1, 0], [1, 1], [0, 1]]
+    )
+    north = PlotFactory.create(
+        section=section, number="N", geometry=[[0, 5], [1, 5], [1, 6], [0, 6]]
+    )
     sections, plots = plan_of_cemetery(section.cemetery)
     svg = str(
         render_plan(plots, {}, sections=sections, plot_url=lambda pk: f"/p/{pk}/", title="Plan").svg
@@ -92,8 +96,8 @@ def test_plan_flips_the_northward_metric_frame_to_screen_coordinates(commune_a):
 
 def test_plan_ignores_an_outline_that_is_not_numbers(commune_a):
     """A malformed outline falls back to the grid cell and never reaches the markup."""
-    section = SectionFactory(cemetery__commune=commune_a)
-    PlotFactory(
+    section = SectionFactory.create(cemetery__commune=commune_a)
+    PlotFactory.create(
         section=section,
         number="1",
         geometry=[['"/><script>', 0], [1, 0], [1, 1]],
@@ -108,8 +112,8 @@ def test_plan_ignores_an_outline_that_is_not_numbers(commune_a):
 
 def test_plan_escapes_names(commune_a):
     """A section or number with markup is shown as text, never as markup."""
-    section = SectionFactory(cemetery__commune=commune_a, name="<b>A</b>")
-    plot = PlotFactory(section=section, number="1&2", grid_x=0, grid_y=0)
+    section = SectionFactory.create(cemetery__commune=commune_a, name="<b>A</b>")
+    plot = PlotFactory.create(section=section, number="1&2", grid_x=0, grid_y=0)
     sections, plots = plan_of_cemetery(plot.cemetery)
     drawing = render_plan(
         plots, {}, sections=sections, plot_url=lambda pk: "/p/", title="<i>Plan</i>"
@@ -121,7 +125,7 @@ def test_plan_escapes_names(commune_a):
 
 def test_plan_without_any_placed_plot_has_no_svg_but_keeps_the_table(commune_a):
     """No geometry nor grid cell: no drawing, the table still lists the plot."""
-    plot = PlotFactory(section__cemetery__commune=commune_a)
+    plot = PlotFactory.create(section__cemetery__commune=commune_a)
     sections, plots = plan_of_cemetery(plot.cemetery)
     drawing = render_plan(plots, {}, sections=sections, plot_url=lambda pk: "/p/", title="Plan")
     assert str(drawing.svg) == ""
@@ -130,9 +134,9 @@ def test_plan_without_any_placed_plot_has_no_svg_but_keeps_the_table(commune_a):
 
 def test_plan_orders_numbers_naturally(commune_a):
     """A2 comes before A10 in the table."""
-    section = SectionFactory(cemetery__commune=commune_a)
+    section = SectionFactory.create(cemetery__commune=commune_a)
     for number in ("A10", "A2", "B1", "A1"):
-        PlotFactory(section=section, number=number)
+        PlotFactory.create(section=section, number=number)
     _sections, plots = plan_of_cemetery(section.cemetery)
     assert [plot.number for plot in plots] == ["A1", "A2", "A10", "B1"]
     assert isinstance(plots[0], PlanPlot)
@@ -157,8 +161,8 @@ def test_state_key_accepts_the_enum_its_value_or_nothing():
 def test_cemetery_page_shows_plan_legend_and_text_table(commune_a, agent_a):
     """The page holds the SVG with one link per drawn plot, the legend and the table."""
     cemetery, drawn, _grid, _hidden = _cemetery_with_plots(commune_a)
-    concession = ConcessionFactory(plot=drawn, act_date=datetime.date(2020, 1, 1))
-    BurialFactory(plot=drawn, concession=concession)
+    concession = ConcessionFactory.create(plot=drawn, act_date=datetime.date(2020, 1, 1))
+    BurialFactory.create(plot=drawn, concession=concession)
     response = signed_in_client(agent_a).get(
         reverse("staff:cimetiere:cemetery", args=[commune_a.slug, cemetery.pk])
     )
@@ -177,10 +181,10 @@ def test_cemetery_page_query_count_does_not_grow_with_plots(
     commune_a, agent_a, django_assert_max_num_queries
 ):
     """Two hundred plots with burials cost no more queries than a handful (no N+1)."""
-    cemetery = CemeteryFactory(commune=commune_a)
-    sections = [SectionFactory(cemetery=cemetery, name=f"S{index}") for index in range(4)]
+    cemetery = CemeteryFactory.create(commune=commune_a)
+    sections = [SectionFactory.create(cemetery=cemetery, name=f"S{index}") for index in range(4)]
     for index in range(200):
-        plot = PlotFactory(
+        plot = PlotFactory.create(
             section=sections[index % 4],
             number=str(index),
             kind=PlotKind.COMMON_GROUND,
@@ -188,7 +192,7 @@ def test_cemetery_page_query_count_does_not_grow_with_plots(
             grid_y=index // 20 * 2,
         )
         if index % 3 == 0:
-            BurialFactory(plot=plot)
+            BurialFactory.create(plot=plot)
     client = signed_in_client(agent_a)
     url = reverse("staff:cimetiere:cemetery", args=[commune_a.slug, cemetery.pk])
     with django_assert_max_num_queries(20):

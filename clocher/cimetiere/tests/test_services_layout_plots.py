@@ -27,7 +27,7 @@ def test_cemetery_names_are_unique_in_a_commune(commune_a, commune_b):
 
 def test_batch_places_row_a_numbers_1_to_20_side_by_side_on_the_grid(commune_a):
     """Twenty plots in row A, grid columns 5, 6, … 24 on line 3."""
-    section = SectionFactory(cemetery__commune=commune_a, name="A")
+    section = SectionFactory.create(cemetery__commune=commune_a, name="A")
     plots = layout.plots_create_batch(
         cemetery=section.cemetery,
         actor=None,
@@ -47,8 +47,8 @@ def test_batch_places_row_a_numbers_1_to_20_side_by_side_on_the_grid(commune_a):
 
 def test_batch_with_an_existing_number_writes_nothing(commune_a):
     """One number taken: the whole batch is refused, the taken numbers named."""
-    section = SectionFactory(cemetery__commune=commune_a, name="B")
-    PlotFactory(section=section, number="B3")
+    section = SectionFactory.create(cemetery__commune=commune_a, name="B")
+    PlotFactory.create(section=section, number="B3")
     with pytest.raises(layout.LayoutError) as refused:
         layout.plots_create_batch(
             cemetery=section.cemetery,
@@ -72,8 +72,8 @@ def test_batch_numbers_refuse_a_reversed_or_huge_range():
 
 def test_section_of_another_cemetery_is_refused(commune_a):
     """The section must belong to the cemetery."""
-    section = SectionFactory(cemetery__commune=commune_a)
-    other = SectionFactory(cemetery__commune=commune_a)
+    section = SectionFactory.create(cemetery__commune=commune_a)
+    other = SectionFactory.create(cemetery__commune=commune_a)
     with pytest.raises(layout.LayoutError):
         layout.plots_create_batch(
             cemetery=other.cemetery,
@@ -87,9 +87,9 @@ def test_section_of_another_cemetery_is_refused(commune_a):
 
 def test_capacity_below_present_burials_is_refused(commune_a):
     """Two people rest there: one place is not possible."""
-    plot = PlotFactory(section__cemetery__commune=commune_a, capacity=3)
-    BurialFactory(plot=plot)
-    BurialFactory(plot=plot)
+    plot = PlotFactory.create(section__cemetery__commune=commune_a, capacity=3)
+    BurialFactory.create(plot=plot)
+    BurialFactory.create(plot=plot)
     with pytest.raises(layout.LayoutError) as refused:
         layout.plot_update(plot=plot, actor=None, kind=plot.kind, capacity=1, surface_m2=None)
     assert refused.value.field == "capacity"
@@ -99,8 +99,8 @@ def test_capacity_below_present_burials_is_refused(commune_a):
 
 def test_kind_that_cannot_carry_the_concession_in_force_is_refused(commune_a):
     """A conceded plot cannot become common ground."""
-    plot = PlotFactory(section__cemetery__commune=commune_a)
-    ConcessionFactory(plot=plot)
+    plot = PlotFactory.create(section__cemetery__commune=commune_a)
+    ConcessionFactory.create(plot=plot)
     with pytest.raises(layout.LayoutError) as refused:
         layout.plot_update(
             plot=plot, actor=None, kind=PlotKind.COMMON_GROUND, capacity=2, surface_m2=None

@@ -41,8 +41,8 @@ def _action(commune, plot, actor=None, **overrides):
 
 
 def _concession_plot(commune, capacity=2, **concession):
-    plot = PlotFactory(section__cemetery__commune=commune, capacity=capacity)
-    ConcessionFactory(
+    plot = PlotFactory.create(section__cemetery__commune=commune, capacity=capacity)
+    ConcessionFactory.create(
         plot=plot, act_date=concession.pop("act_date", datetime.date(2010, 1, 1)), **concession
     )
     return plot
@@ -81,8 +81,8 @@ def test_burial_creates_the_deceased_the_burial_and_the_operation(commune_a, age
 def test_burial_in_a_full_plot_is_refused(commune_a):
     """Capacity counts present burials: a third coffin in a two-place plot is refused."""
     plot = _concession_plot(commune_a, capacity=2)
-    BurialFactory(plot=plot)
-    BurialFactory(plot=plot)
+    BurialFactory.create(plot=plot)
+    BurialFactory.create(plot=plot)
     refusal = _refusal(_action(commune_a, plot))
     assert refusal.field == "plot"
     assert refusal.message == (
@@ -93,7 +93,7 @@ def test_burial_in_a_full_plot_is_refused(commune_a):
 def test_burial_counts_only_present_burials(commune_a):
     """Someone exhumed no longer takes a place."""
     plot = _concession_plot(commune_a, capacity=1)
-    BurialFactory(plot=plot, is_present=False, left_on=datetime.date(2020, 1, 1))
+    BurialFactory.create(plot=plot, is_present=False, left_on=datetime.date(2020, 1, 1))
     _action(commune_a, plot).execute()
     assert Burial.objects.filter(plot=plot, is_present=True).count() == 1
 
@@ -133,7 +133,7 @@ def test_birth_after_death_is_refused(commune_a):
 
 def test_concession_ground_without_concession_is_refused(commune_a):
     """A concession plot needs a concession in force (L2223-13)."""
-    plot = PlotFactory(section__cemetery__commune=commune_a)
+    plot = PlotFactory.create(section__cemetery__commune=commune_a)
     refusal = _refusal(_action(commune_a, plot))
     assert refusal.article == "L2223-13"
 
@@ -174,20 +174,22 @@ def test_individual_concession_warns_when_the_deceased_is_not_named(commune_a):
 
 def test_common_ground_takes_one_coffin_per_grave(commune_a):
     """A second person in an occupied common-ground grave is refused (R2223-5)."""
-    plot = PlotFactory(
+    plot = PlotFactory.create(
         section__cemetery__commune=commune_a, kind=PlotKind.COMMON_GROUND, capacity=2
     )
-    BurialFactory(plot=plot, buried_on=datetime.date(2010, 1, 1))
+    BurialFactory.create(plot=plot, buried_on=datetime.date(2010, 1, 1))
     refusal = _refusal(_action(commune_a, plot))
     assert refusal.article == "R2223-5"
 
 
 def test_common_ground_reopens_only_five_years_after_the_last_burial(commune_a):
     """Emptied after four years, the grave still waits for the fifth anniversary (R2223-5)."""
-    plot = PlotFactory(
+    plot = PlotFactory.create(
         section__cemetery__commune=commune_a, kind=PlotKind.COMMON_GROUND, capacity=1
     )
-    BurialFactory(plot=plot, buried_on=datetime.date(2021, 11, 6), is_present=False, left_on=TODAY)
+    BurialFactory.create(
+        plot=plot, buried_on=datetime.date(2021, 11, 6), is_present=False, left_on=TODAY
+    )
     refusal = _refusal(_action(commune_a, plot))
     assert refusal.message == (
         "Cette fosse de terrain commun ne peut être rouverte qu'à partir du 06/11/2026, cinq ans "
@@ -198,8 +200,8 @@ def test_common_ground_reopens_only_five_years_after_the_last_burial(commune_a):
 
 def test_coffin_in_a_columbarium_niche_is_refused(commune_a):
     """A niche takes urns only."""
-    plot = PlotFactory(section__cemetery__commune=commune_a, kind=PlotKind.COLUMBARIUM_NICHE)
-    ConcessionFactory(plot=plot, act_date=datetime.date(2020, 1, 1))
+    plot = PlotFactory.create(section__cemetery__commune=commune_a, kind=PlotKind.COLUMBARIUM_NICHE)
+    ConcessionFactory.create(plot=plot, act_date=datetime.date(2020, 1, 1))
     refusal = _refusal(_action(commune_a, plot, container=Container.COFFIN))
     assert refusal.field == "container"
     _action(commune_a, plot, container=Container.URN).execute()
@@ -207,5 +209,5 @@ def test_coffin_in_a_columbarium_niche_is_refused(commune_a):
 
 def test_burial_in_the_ossuary_is_refused(commune_a):
     """The ossuary and the scattering garden are not graves."""
-    plot = PlotFactory(section__cemetery__commune=commune_a, kind=PlotKind.OSSUARY)
+    plot = PlotFactory.create(section__cemetery__commune=commune_a, kind=PlotKind.OSSUARY)
     assert _refusal(_action(commune_a, plot)).field == "plot"

@@ -61,7 +61,7 @@ def _refused(action, burial):
 
 @pytest.fixture
 def burial(commune_a):
-    return BurialFactory(plot=PlotFactory(section__cemetery__commune=commune_a))
+    return BurialFactory.create(plot=PlotFactory.create(section__cemetery__commune=commune_a))
 
 
 def test_exhumation_marks_the_burial_gone_and_records_everyone(
@@ -167,9 +167,11 @@ def test_exhumation_of_someone_already_gone_is_refused(commune_a, burial, electe
 
 
 def test_urn_removal_follows_the_exhumation_rule(commune_a, elected_a):
-    """Removing an urn from a niche needs the same request, statement, authorisation (R2223-23-3)."""
-    niche = PlotFactory(section__cemetery__commune=commune_a, kind=PlotKind.COLUMBARIUM_NICHE)
-    urn = BurialFactory(plot=niche, container=Container.URN)
+    """Removing an urn from a niche follows the exhumation rule (R2223-23-3)."""
+    niche = PlotFactory.create(
+        section__cemetery__commune=commune_a, kind=PlotKind.COLUMBARIUM_NICHE
+    )
+    urn = BurialFactory.create(plot=niche, container=Container.URN)
     refusal = _refused(
         _exhumation(
             commune_a,

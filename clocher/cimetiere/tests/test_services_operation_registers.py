@@ -27,7 +27,7 @@ TODAY = datetime.date(2026, 11, 22)
 
 def test_scattering_in_nature_is_written_in_the_register(commune_a):
     """Ashes kept at home scattered in nature: a register entry, no plot operation."""
-    deceased = DeceasedFactory(commune=commune_a, death_date=datetime.date(2026, 9, 1))
+    deceased = DeceasedFactory.create(commune=commune_a, death_date=datetime.date(2026, 9, 1))
     result = AshScatteringAction(
         commune=commune_a,
         actor=None,
@@ -51,9 +51,13 @@ def test_scattering_in_nature_is_written_in_the_register(commune_a):
 
 def test_scattering_from_a_niche_into_the_garden_takes_the_urn_out(commune_a):
     """The urn leaves its niche; the operation is on the garden and the register names it."""
-    garden = PlotFactory(section__cemetery__commune=commune_a, kind=PlotKind.SCATTERING_GARDEN)
-    urn = BurialFactory(
-        plot=PlotFactory(section__cemetery__commune=commune_a, kind=PlotKind.COLUMBARIUM_NICHE),
+    garden = PlotFactory.create(
+        section__cemetery__commune=commune_a, kind=PlotKind.SCATTERING_GARDEN
+    )
+    urn = BurialFactory.create(
+        plot=PlotFactory.create(
+            section__cemetery__commune=commune_a, kind=PlotKind.COLUMBARIUM_NICHE
+        ),
         container=Container.URN,
     )
     operation = AshScatteringAction(
@@ -79,7 +83,7 @@ def test_scattering_without_a_place_is_refused(commune_a):
             commune=commune_a,
             actor=None,
             today=TODAY,
-            deceased=DeceasedFactory(commune=commune_a),
+            deceased=DeceasedFactory.create(commune=commune_a),
             scattered_on=datetime.date(2026, 10, 1),
             in_nature=True,
             attendance=Attendance(requested_by="Marc LEROY"),
@@ -90,9 +94,9 @@ def test_scattering_without_a_place_is_refused(commune_a):
 
 def test_ossuary_entry_is_written_even_without_remains_and_kept_apart(commune_a, elected_a):
     """No remains found still makes an entry; an objection to cremation keeps them apart."""
-    deceased = DeceasedFactory(commune=commune_a, objected_to_cremation=True)
-    burial = BurialFactory(
-        plot=PlotFactory(section__cemetery__commune=commune_a), deceased=deceased
+    deceased = DeceasedFactory.create(commune=commune_a, objected_to_cremation=True)
+    burial = BurialFactory.create(
+        plot=PlotFactory.create(section__cemetery__commune=commune_a), deceased=deceased
     )
     operation = OssuaryMoveAction(
         commune=commune_a,
@@ -117,7 +121,7 @@ def test_ossuary_entry_is_written_even_without_remains_and_kept_apart(commune_a,
 
 def test_ossuary_move_without_the_mayors_order_is_refused(commune_a, agent_a):
     """An agent alone cannot order the move."""
-    burial = BurialFactory(plot=PlotFactory(section__cemetery__commune=commune_a))
+    burial = BurialFactory.create(plot=PlotFactory.create(section__cemetery__commune=commune_a))
     with pytest.raises(OperationRefusal):
         OssuaryMoveAction(
             commune=commune_a,

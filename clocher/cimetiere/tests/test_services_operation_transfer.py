@@ -35,14 +35,14 @@ def _transfer(commune, burial, target, authoriser):
 
 
 def _target(commune, capacity):
-    plot = PlotFactory(section__cemetery__commune=commune, capacity=capacity)
-    ConcessionFactory(plot=plot, act_date=datetime.date(2020, 1, 1))
+    plot = PlotFactory.create(section__cemetery__commune=commune, capacity=capacity)
+    ConcessionFactory.create(plot=plot, act_date=datetime.date(2020, 1, 1))
     return plot
 
 
 def test_transfer_moves_the_deceased_and_records_both_ends(commune_a, elected_a):
     """The old burial leaves, a new one arrives in the target's concession; two operations."""
-    burial = BurialFactory(plot=PlotFactory(section__cemetery__commune=commune_a))
+    burial = BurialFactory.create(plot=PlotFactory.create(section__cemetery__commune=commune_a))
     target = _target(commune_a, capacity=2)
     operation = _transfer(commune_a, burial, target, elected_a).execute()
     burial.refresh_from_db()
@@ -61,9 +61,9 @@ def test_transfer_moves_the_deceased_and_records_both_ends(commune_a, elected_a)
 
 def test_transfer_to_a_full_plot_is_refused(commune_a, elected_a):
     """The target's capacity is checked; nothing moves."""
-    burial = BurialFactory(plot=PlotFactory(section__cemetery__commune=commune_a))
+    burial = BurialFactory.create(plot=PlotFactory.create(section__cemetery__commune=commune_a))
     target = _target(commune_a, capacity=1)
-    BurialFactory(plot=target)
+    BurialFactory.create(plot=target)
     with pytest.raises(OperationRefusal) as refused:
         _transfer(commune_a, burial, target, elected_a).execute()
     assert refused.value.field == "target_plot"
@@ -74,7 +74,7 @@ def test_transfer_to_a_full_plot_is_refused(commune_a, elected_a):
 
 def test_transfer_to_another_communes_plot_is_refused(commune_a, commune_b, elected_a):
     """The target must be a plot of the same commune."""
-    burial = BurialFactory(plot=PlotFactory(section__cemetery__commune=commune_a))
+    burial = BurialFactory.create(plot=PlotFactory.create(section__cemetery__commune=commune_a))
     with pytest.raises(OperationRefusal):
         _transfer(commune_a, burial, _target(commune_b, capacity=2), elected_a).execute()
     assert Burial.objects.filter(commune=commune_b).count() == 0

@@ -72,13 +72,19 @@ PAGES = {
     "burial-create": (["plot"], WRITE),
     "exhumation-create": (["plot"], WRITE),
     "transfer-create": (["plot"], WRITE),
+    "reduction-create": (["plot"], WRITE),
+    "urn-removal-create": (["plot"], WRITE),
+    "ash-scattering-create": (["plot"], WRITE),
+    "ossuary-move-create": (["plot"], WRITE),
 }
 
 
 @pytest.fixture
 def objects(commune_a):
-    concession = ConcessionFactory(plot=PlotFactory(section__cemetery__commune=commune_a))
-    burial = BurialFactory(plot=concession.plot, concession=concession)
+    concession = ConcessionFactory.create(
+        plot=PlotFactory.create(section__cemetery__commune=commune_a)
+    )
+    burial = BurialFactory.create(plot=concession.plot, concession=concession)
     operation = Operation.objects.create(
         commune=commune_a, kind=OperationKind.BURIAL, plot=concession.plot, burial=burial
     )

@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 
 def test_concession_page_shows_people_renewals_and_dates(commune_a, agent_a):
     """The holder's sealed name and address are shown in clear to the commune's agent."""
-    concession = ConcessionFactory(
-        plot=PlotFactory(section__cemetery__commune=commune_a),
+    concession = ConcessionFactory.create(
+        plot=PlotFactory.create(section__cemetery__commune=commune_a),
         number="C-12",
         kind=ConcessionKind.FIFTY_YEARS,
         act_date=datetime.date(1960, 4, 1),
@@ -40,7 +40,7 @@ def test_concession_page_shows_people_renewals_and_dates(commune_a, agent_a):
         period_start=datetime.date(2010, 4, 1),
         kind=ConcessionKind.THIRTY_YEARS,
     )
-    BurialFactory(plot=concession.plot, concession=concession)
+    BurialFactory.create(plot=concession.plot, concession=concession)
     response = signed_in_client(agent_a).get(
         reverse("staff:cimetiere:concession", args=[commune_a.slug, concession.pk])
     )

@@ -17,10 +17,10 @@ def _search(client, commune, query):
 
 def test_search_ignores_accents_and_case_and_links_to_the_plot(commune_a, agent_a):
     """« eloise lefevre » finds Éloïse LEFÈVRE, with the link to her plot."""
-    plot = PlotFactory(section__cemetery__commune=commune_a, section__name="B", number="7")
-    person = DeceasedFactory(commune=commune_a, last_name="LEFÈVRE", first_names="Éloïse")
-    BurialFactory(plot=plot, deceased=person)
-    DeceasedFactory(commune=commune_a, last_name="LEFEBVRE", first_names="Paul")
+    plot = PlotFactory.create(section__cemetery__commune=commune_a, section__name="B", number="7")
+    person = DeceasedFactory.create(commune=commune_a, last_name="LEFÈVRE", first_names="Éloïse")
+    BurialFactory.create(plot=plot, deceased=person)
+    DeceasedFactory.create(commune=commune_a, last_name="LEFEBVRE", first_names="Paul")
     response = _search(signed_in_client(agent_a), commune_a, "eloise lefevre")
     content = response.content.decode()
     assert response.status_code == 200
@@ -31,7 +31,7 @@ def test_search_ignores_accents_and_case_and_links_to_the_plot(commune_a, agent_
 
 def test_search_never_finds_another_communes_dead(commune_a, commune_b, agent_a):
     """The same name in another commune is not found."""
-    DeceasedFactory(commune=commune_b, last_name="DURAND")
+    DeceasedFactory.create(commune=commune_b, last_name="DURAND")
     response = _search(signed_in_client(agent_a), commune_a, "durand")
     assert response.context["results"] == []
     assert "Aucun défunt ne correspond." in response.content.decode()
@@ -47,10 +47,11 @@ def test_search_query_count_does_not_grow_with_matches(
     commune_a, agent_a, django_assert_max_num_queries
 ):
     """Forty matching people with their burials cost a fixed number of queries."""
-    plot = PlotFactory(section__cemetery__commune=commune_a, capacity=50)
+    plot = PlotFactory.create(section__cemetery__commune=commune_a, capacity=50)
     for index in range(40):
-        BurialFactory(
-            plot=plot, deceased=DeceasedFactory(commune=commune_a, last_name=f"Martin{index}")
+        BurialFactory.create(
+            plot=plot,
+            deceased=DeceasedFactory.create(commune=commune_a, last_name=f"Martin{index}"),
         )
     client = signed_in_client(agent_a)
     with django_assert_max_num_queries(12):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from clocher.cimetiere.models import Cemetery
 from clocher.cimetiere.tests.factories import (
     BurialFactory,
     CemeteryFactory,
@@ -22,15 +21,15 @@ pytestmark = pytest.mark.django_db
 
 def test_home_lists_cemeteries_with_counts_and_the_months_due_items(commune_a, agent_a):
     """Counts of sections, plots and people at rest; a concession expiring this month is due."""
-    cemetery = CemeteryFactory(commune=commune_a, name="Cimetière du bourg")
-    section = SectionFactory(cemetery=cemetery)
-    plot = PlotFactory(section=section)
-    PlotFactory(section=section)
-    BurialFactory(plot=plot)
-    BurialFactory(plot=plot, is_present=False)
+    cemetery = CemeteryFactory.create(commune=commune_a, name="Cimetière du bourg")
+    section = SectionFactory.create(cemetery=cemetery)
+    plot = PlotFactory.create(section=section)
+    PlotFactory.create(section=section)
+    BurialFactory.create(plot=plot)
+    BurialFactory.create(plot=plot, is_present=False)
     today = timezone.localdate()
     act = today.replace(day=1, year=today.year - 30)
-    concession = ConcessionFactory(plot=plot, number="C-DUE", act_date=act)
+    concession = ConcessionFactory.create(plot=plot, number="C-DUE", act_date=act)
     response = signed_in_client(agent_a).get(reverse("staff:cimetiere:home", args=[commune_a.slug]))
     content = response.content.decode()
     assert response.status_code == 200
@@ -46,7 +45,9 @@ def test_home_query_count_does_not_grow_with_cemeteries(
 ):
     """Ten cemeteries cost the same queries as one."""
     for index in range(10):
-        PlotFactory(section__cemetery=CemeteryFactory(commune=commune_a, name=f"C{index}"))
+        PlotFactory.create(
+            section__cemetery=CemeteryFactory.create(commune=commune_a, name=f"C{index}")
+        )
     client = signed_in_client(agent_a)
     with django_assert_max_num_queries(14):
         response = client.get(reverse("staff:cimetiere:home", args=[commune_a.slug]))
@@ -60,10 +61,9 @@ def test_creating_a_cemetery_then_a_section_from_the_forms(commune_a, admin_a):
         reverse("staff:cimetiere:cemetery-create", args=[commune_a.slug]),
         {"name": "Cimetière neuf", "address": "Route de Dijon"},
     )
-    cemetery = commune_a and CemeteryFactory._meta.model.objects.get(name="Cimetière neuf")
+    cemetery = Cemetery.objects.get(commune=commune_a, name="Cimetière neuf")
     assert created.status_code == 302
     url = reverse("staff:cimetiere:section-create", args=[commune_a.slug, cemetery.pk])
     assert client.post(url, {"name": "A"}).status_code == 302
     again = client.post(url, {"name": "a"})
     assert again.context["form"].errors == {"name": ["Ce cimetière a déjà un carré de ce nom."]}
-    assert datetime.date.today()  # the forms never need the clock

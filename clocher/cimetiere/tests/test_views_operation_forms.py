@@ -28,8 +28,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _plot(commune, **concession):
-    plot = PlotFactory(section__cemetery__commune=commune, capacity=2)
-    ConcessionFactory(plot=plot, act_date=datetime.date(2015, 1, 1), **concession)
+    plot = PlotFactory.create(section__cemetery__commune=commune, capacity=2)
+    ConcessionFactory.create(plot=plot, act_date=datetime.date(2015, 1, 1), **concession)
     return plot
 
 
@@ -57,6 +57,7 @@ def test_burial_form_records_and_redirects_to_the_operation(commune_a, agent_a):
     assert response["Location"] == reverse(
         "staff:cimetiere:operation", args=[commune_a.slug, operation.pk]
     )
+    assert operation.burial is not None
     assert (operation.kind, operation.recorded_by, operation.burial.plot) == (
         OperationKind.BURIAL,
         agent_a,
@@ -115,7 +116,7 @@ def test_exhumation_form_without_sworn_statement_is_refused_on_that_field(
 ):
     """The refusal is tied to the sworn-statement checkbox; the burial stays present."""
     plot = _plot(commune_a)
-    burial = BurialFactory(plot=plot)
+    burial = BurialFactory.create(plot=plot)
     url = reverse("staff:cimetiere:exhumation-create", args=[commune_a.slug, plot.pk])
     data = {
         "burial": burial.pk,
@@ -145,7 +146,7 @@ def test_exhumation_form_offers_only_the_communes_elected_officials(
 ):
     """The authoriser list holds the commune's elected officials only."""
     plot = _plot(commune_a)
-    BurialFactory(plot=plot)
+    BurialFactory.create(plot=plot)
     response = signed_in_client(agent_a).get(
         reverse("staff:cimetiere:exhumation-create", args=[commune_a.slug, plot.pk])
     )
@@ -154,7 +155,7 @@ def test_exhumation_form_offers_only_the_communes_elected_officials(
 
 def test_plots_batch_form_creates_the_row(commune_a, agent_a):
     """« Rang A, numéros 1 à 5 » from the form."""
-    section = SectionFactory(cemetery__commune=commune_a, name="A")
+    section = SectionFactory.create(cemetery__commune=commune_a, name="A")
     response = signed_in_client(agent_a).post(
         reverse("staff:cimetiere:plots-create", args=[commune_a.slug, section.cemetery_id]),
         {
@@ -183,7 +184,7 @@ def test_plots_batch_form_creates_the_row(commune_a, agent_a):
 
 def test_geometry_import_form_shows_line_errors_and_writes_nothing(commune_a, agent_a):
     """A CSV with an unknown plot: the line is named, nothing is written."""
-    plot = PlotFactory(section__cemetery__commune=commune_a, section__name="A", number="1")
+    plot = PlotFactory.create(section__cemetery__commune=commune_a, section__name="A", number="1")
     upload = SimpleUploadedFile(
         "contours.csv", b"section,plot,x,y,width,height\nA,1,0,0,1,2\nA,9,2,0,1,2\n"
     )

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_operations_list_filters_by_kind(commune_a, agent_a):
     """?kind=exhumation keeps only exhumations."""
-    plot = PlotFactory(section__cemetery__commune=commune_a)
+    plot = PlotFactory.create(section__cemetery__commune=commune_a)
     Operation.objects.create(commune=commune_a, kind=OperationKind.BURIAL, plot=plot)
     exhumation = Operation.objects.create(
         commune=commune_a, kind=OperationKind.EXHUMATION, plot=plot
@@ -30,7 +30,7 @@ def test_operations_list_query_count_does_not_grow(
 ):
     """Forty operations on forty plots cost a fixed number of queries."""
     for _index in range(40):
-        burial = BurialFactory(plot=PlotFactory(section__cemetery__commune=commune_a))
+        burial = BurialFactory.create(plot=PlotFactory.create(section__cemetery__commune=commune_a))
         Operation.objects.create(
             commune=commune_a,
             kind=OperationKind.BURIAL,
@@ -50,7 +50,7 @@ def test_operation_page_shows_who_asked_authorised_attended_and_recorded(
     commune_a, agent_a, elected_a
 ):
     """The sealed requester and attendant are shown in clear with the authoriser."""
-    plot = PlotFactory(section__cemetery__commune=commune_a)
+    plot = PlotFactory.create(section__cemetery__commune=commune_a)
     operation = Operation.objects.create(
         commune=commune_a,
         kind=OperationKind.EXHUMATION,

@@ -25,26 +25,28 @@ def _url(plot):
 
 def test_plot_page_keeps_previous_concessions_occupants_and_operations(commune_a, agent_a):
     """Nothing is destroyed: the ended concession, the exhumed occupant and every operation show."""
-    plot = PlotFactory(section__cemetery__commune=commune_a, capacity=3)
-    old = ConcessionFactory(
+    plot = PlotFactory.create(section__cemetery__commune=commune_a, capacity=3)
+    old = ConcessionFactory.create(
         plot=plot,
         number="C-OLD",
         act_date=datetime.date(1950, 1, 1),
         ended_on=datetime.date(1985, 6, 1),
         end_reason=ConcessionEndReason.REPOSSESSED_AFTER_EXPIRY,
     )
-    current = ConcessionFactory(plot=plot, number="C-NEW", act_date=datetime.date(2010, 3, 1))
-    gone = BurialFactory(
+    current = ConcessionFactory.create(
+        plot=plot, number="C-NEW", act_date=datetime.date(2010, 3, 1)
+    )
+    gone = BurialFactory.create(
         plot=plot,
         concession=old,
-        deceased=DeceasedFactory(commune=commune_a, last_name="ANCIEN"),
+        deceased=DeceasedFactory.create(commune=commune_a, last_name="ANCIEN"),
         is_present=False,
         left_on=datetime.date(1986, 1, 1),
     )
-    BurialFactory(
+    BurialFactory.create(
         plot=plot,
         concession=current,
-        deceased=DeceasedFactory(commune=commune_a, last_name="PRÉSENT"),
+        deceased=DeceasedFactory.create(commune=commune_a, last_name="PRÉSENT"),
         buried_on=datetime.date(2011, 5, 5),
     )
     Operation.objects.create(
@@ -75,11 +77,11 @@ def test_plot_page_query_count_does_not_grow_with_history(
     commune_a, agent_a, django_assert_max_num_queries
 ):
     """Thirty burials and operations cost no more queries than one."""
-    plot = PlotFactory(section__cemetery__commune=commune_a, capacity=40)
-    concession = ConcessionFactory(plot=plot)
+    plot = PlotFactory.create(section__cemetery__commune=commune_a, capacity=40)
+    concession = ConcessionFactory.create(plot=plot)
     Holder.objects.create(commune=commune_a, concession=concession, full_name="Jeanne Titulaire")
     for _index in range(30):
-        burial = BurialFactory(plot=plot, concession=concession)
+        burial = BurialFactory.create(plot=plot, concession=concession)
         Operation.objects.create(
             commune=commune_a,
             kind=OperationKind.BURIAL,

@@ -8,6 +8,7 @@ read, MANAGE_CEMETERY to write.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -22,26 +23,42 @@ from django.views.decorators.http import require_http_methods
 from clocher.accounts.models import User
 from clocher.cimetiere import legal_clock, selectors
 from clocher.cimetiere.forms import (
+    AshScatteringForm,
     BurialForm,
     CemeteryForm,
     DeceasedSearchForm,
     ExhumationForm,
     GeometryImportForm,
+    OssuaryMoveForm,
     PlotBatchForm,
     PlotEditForm,
+    ReductionForm,
     SectionForm,
     TransferForm,
+    UrnRemovalForm,
 )
-from clocher.cimetiere.models import Cemetery, Concession, Operation, OperationKind, Plot, PlotKind
+from clocher.cimetiere.models import (
+    Cemetery,
+    Concession,
+    Container,
+    Operation,
+    OperationKind,
+    Plot,
+    PlotKind,
+)
 from clocher.cimetiere.plan import plot_url_builder, render_plan
 from clocher.cimetiere.services import layout
 from clocher.cimetiere.services.operations import (
+    AshScatteringAction,
     Attendance,
     BurialAction,
     ExhumationAction,
     FuneralAction,
     OperationRefusal,
+    OssuaryMoveAction,
+    ReductionAction,
     TransferAction,
+    UrnRemovalAction,
 )
 from clocher.tenancy.decorators import require_capability
 from clocher.tenancy.models import Commune, Membership
@@ -127,6 +144,7 @@ def plot(request: HttpRequest, commune_slug: str, plot: Plot) -> HttpResponse:
             "clock": clock,
             "state_label": CONCESSION_STATE_LABELS.get(clock.state) if clock else "",
             "free_places": max(plot.capacity - len(history.present_burials), 0),
+            "has_urn": any(b.container == Container.URN for b in history.present_burials),
         },
     )
 
@@ -384,19 +402,61 @@ def _default_authoriser(request: HttpRequest) -> dict[str, Any]:
     return {}
 
 
+def _operation_page(
+    request: HttpRequest,
+    plot: Plot,
+    form: Any,
+    build: Callable[[dict[str, Any]], FuneralAction],
+    *,
+    heading: str,
+    done_message: str,
+) -> HttpResponse:
+    """The shared flow of every operation form: parse, check, confirm warnings, execute."""
+    action: FuneralAction | None = None
+    if request.method == "POST" and form.is_valid():
+        action = build(form.cleaned_data)
+        done = _run(form, action)
+        if done is not None:
+            messages.success(request, done_message)
+            return redirect(
+                "staff:cimetiere:operation",
+                commune_slug=_commune(request).slug,
+                operation=done.pk,
+            )
+        if done is None and not form.errors and not action.warnings:
+            # Ashes scattered in nature from home: a register entry, no plot operation.
+            messages.success(request, done_message)
+            return redirect(
+                "staff:cimetiere:plot", commune_slug=_commune(request).slug, plot=plot.pk
+            )
+    return render(
+        request,
+        "cimetiere/operation_form.html",
+        {
+            "form": form,
+            "plot": plot,
+            "heading": heading,
+            "warnings": action.warnings if action else [],
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+def _base(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "commune": _commune(request),
+        "actor": request.user,
+        "today": _today(),
+        "notes": data.get("notes", ""),
+    }
+
+
 @require_capability(Capability.MANAGE_CEMETERY)
 @require_http_methods(["GET", "POST"])
 def burial_create(request: HttpRequest, commune_slug: str, plot: Plot) -> HttpResponse:
-    commune = _commune(request)
-    form = BurialForm(request.POST or None)
-    action: FuneralAction | None = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        action = BurialAction(
-            commune=commune,
-            actor=request.user,
-            today=_today(),
-            notes=data["notes"],
+    def build(data: dict[str, Any]) -> FuneralAction:
+        return BurialAction(
+            **_base(request, data),
             plot=plot,
             buried_on=data["buried_on"],
             last_name=data["last_name"],
@@ -409,111 +469,193 @@ def burial_create(request: HttpRequest, commune_slug: str, plot: Plot) -> HttpRe
             place_in_plot=data["place_in_plot"],
             attendance=_attendance(data),
         )
-        if (done := _run(form, action)) is not None:
-            messages.success(request, _("L'inhumation est enregistrée."))
-            return redirect(
-                "staff:cimetiere:operation", commune_slug=commune_slug, operation=done.pk
-            )
-    return render(
+
+    return _operation_page(
         request,
-        "cimetiere/operation_form.html",
-        {
-            "form": form,
-            "plot": plot,
-            "heading": _("Inhumation"),
-            "warnings": action.warnings if action else [],
-            "article": "R2213-31",
-        },
-        status=422 if form.errors else 200,
+        plot,
+        BurialForm(request.POST or None),
+        build,
+        heading=_("Inhumation"),
+        done_message=_("L'inhumation est enregistrée."),
+    )
+
+
+def _removal_form(request: HttpRequest, plot: Plot, form_class: Any, **extra: Any) -> Any:
+    return form_class(
+        request.POST or None,
+        burials=selectors.present_burials_of_plot(plot),
+        authorisers=_authorisers(_commune(request)),
+        initial=_default_authoriser(request),
+        **extra,
     )
 
 
 @require_capability(Capability.MANAGE_CEMETERY)
 @require_http_methods(["GET", "POST"])
 def exhumation_create(request: HttpRequest, commune_slug: str, plot: Plot) -> HttpResponse:
-    commune = _commune(request)
-    form = ExhumationForm(
-        request.POST or None,
-        burials=selectors.present_burials_of_plot(plot),
-        authorisers=_authorisers(commune),
-        initial=_default_authoriser(request),
-    )
-    action: FuneralAction | None = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        action = ExhumationAction(
-            commune=commune,
-            actor=request.user,
-            today=_today(),
-            notes=data["notes"],
+    def build(data: dict[str, Any]) -> FuneralAction:
+        return ExhumationAction(
+            **_base(request, data),
             burial=data["burial"],
             performed_on=data["performed_on"],
             destination=data["destination"],
             attendance=_attendance(data),
         )
-        if (done := _run(form, action)) is not None:
-            messages.success(request, _("L'exhumation est enregistrée."))
-            return redirect(
-                "staff:cimetiere:operation", commune_slug=commune_slug, operation=done.pk
-            )
-    return render(
+
+    return _operation_page(
         request,
-        "cimetiere/operation_form.html",
-        {
-            "form": form,
-            "plot": plot,
-            "heading": _("Exhumation"),
-            "warnings": action.warnings if action else [],
-            "article": "R2213-40",
-        },
-        status=422 if form.errors else 200,
+        plot,
+        _removal_form(request, plot, ExhumationForm),
+        build,
+        heading=_("Exhumation"),
+        done_message=_("L'exhumation est enregistrée."),
+    )
+
+
+@require_capability(Capability.MANAGE_CEMETERY)
+@require_http_methods(["GET", "POST"])
+def urn_removal_create(request: HttpRequest, commune_slug: str, plot: Plot) -> HttpResponse:
+    def build(data: dict[str, Any]) -> FuneralAction:
+        return UrnRemovalAction(
+            **_base(request, data),
+            burial=data["burial"],
+            performed_on=data["performed_on"],
+            destination=data["destination"],
+            attendance=_attendance(data),
+        )
+
+    return _operation_page(
+        request,
+        plot,
+        _removal_form(request, plot, UrnRemovalForm),
+        build,
+        heading=_("Retrait d'urne"),
+        done_message=_("Le retrait de l'urne est enregistré."),
+    )
+
+
+@require_capability(Capability.MANAGE_CEMETERY)
+@require_http_methods(["GET", "POST"])
+def reduction_create(request: HttpRequest, commune_slug: str, plot: Plot) -> HttpResponse:
+    def build(data: dict[str, Any]) -> FuneralAction:
+        return ReductionAction(
+            **_base(request, data),
+            burial=data["burial"],
+            performed_on=data["performed_on"],
+            attendance=_attendance(data),
+        )
+
+    return _operation_page(
+        request,
+        plot,
+        _removal_form(request, plot, ReductionForm),
+        build,
+        heading=_("Réduction de corps"),
+        done_message=_("La réduction de corps est enregistrée."),
     )
 
 
 @require_capability(Capability.MANAGE_CEMETERY)
 @require_http_methods(["GET", "POST"])
 def transfer_create(request: HttpRequest, commune_slug: str, plot: Plot) -> HttpResponse:
-    commune = _commune(request)
     targets = (
-        Plot.objects.for_commune(commune)
+        Plot.objects.for_commune(_commune(request))
         .exclude(pk=plot.pk)
         .select_related("section", "cemetery")
         .order_by("cemetery__name", "section__name", "number")
     )
-    form = TransferForm(
-        request.POST or None,
-        burials=selectors.present_burials_of_plot(plot),
-        authorisers=_authorisers(commune),
-        target_plots=targets,
-        initial=_default_authoriser(request),
-    )
-    action: FuneralAction | None = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        action = TransferAction(
-            commune=commune,
-            actor=request.user,
-            today=_today(),
-            notes=data["notes"],
+
+    def build(data: dict[str, Any]) -> FuneralAction:
+        return TransferAction(
+            **_base(request, data),
             burial=data["burial"],
             performed_on=data["performed_on"],
             target_plot=data["target_plot"],
             attendance=_attendance(data),
         )
-        if (done := _run(form, action)) is not None:
-            messages.success(request, _("La translation est enregistrée."))
-            return redirect(
-                "staff:cimetiere:operation", commune_slug=commune_slug, operation=done.pk
-            )
-    return render(
+
+    return _operation_page(
         request,
-        "cimetiere/operation_form.html",
-        {
-            "form": form,
-            "plot": plot,
-            "heading": _("Translation vers un autre emplacement"),
-            "warnings": action.warnings if action else [],
-            "article": "R2213-40",
-        },
-        status=422 if form.errors else 200,
+        plot,
+        _removal_form(request, plot, TransferForm, target_plots=targets),
+        build,
+        heading=_("Translation vers un autre emplacement"),
+        done_message=_("La translation est enregistrée."),
+    )
+
+
+def _plots_of_kind(commune: Commune, kind: str) -> Any:
+    return (
+        Plot.objects.for_commune(commune)
+        .filter(kind=kind)
+        .select_related("section", "cemetery")
+        .order_by("cemetery__name", "section__name", "number")
+    )
+
+
+@require_capability(Capability.MANAGE_CEMETERY)
+@require_http_methods(["GET", "POST"])
+def ash_scattering_create(request: HttpRequest, commune_slug: str, plot: Plot) -> HttpResponse:
+    """The ashes of an urn resting in ``plot`` scattered in a garden or in nature."""
+    commune = _commune(request)
+    form = AshScatteringForm(
+        request.POST or None,
+        burials=selectors.present_burials_of_plot(plot).filter(container=Container.URN),
+        gardens=_plots_of_kind(commune, PlotKind.SCATTERING_GARDEN),
+    )
+
+    def build(data: dict[str, Any]) -> FuneralAction:
+        burial = data["burial"]
+        return AshScatteringAction(
+            **_base(request, data),
+            deceased=burial.deceased,
+            burial=burial,
+            scattered_on=data["scattered_on"],
+            in_nature=data["in_nature"],
+            garden=None if data["in_nature"] else data["garden"],
+            place=data["place"],
+            birth_place=data["birth_place"],
+            attendance=_attendance(data),
+        )
+
+    return _operation_page(
+        request,
+        plot,
+        form,
+        build,
+        heading=_("Dispersion des cendres"),
+        done_message=_("La dispersion est inscrite au registre des cendres."),
+    )
+
+
+@require_capability(Capability.MANAGE_CEMETERY)
+@require_http_methods(["GET", "POST"])
+def ossuary_move_create(request: HttpRequest, commune_slug: str, plot: Plot) -> HttpResponse:
+    """Remains moved to the ossuary, written in its register (L2223-4)."""
+    commune = _commune(request)
+    form = OssuaryMoveForm(
+        request.POST or None,
+        burials=selectors.present_burials_of_plot(plot),
+        ossuaries=_plots_of_kind(commune, PlotKind.OSSUARY),
+        authorisers=_authorisers(commune),
+        initial={**_default_authoriser(request), "remains_found": True},
+    )
+
+    def build(data: dict[str, Any]) -> FuneralAction:
+        return OssuaryMoveAction(
+            **_base(request, data),
+            burial=data["burial"],
+            moved_on=data["moved_on"],
+            remains_found=data["remains_found"],
+            ossuary=data["ossuary"],
+            authorised_by=data["authorised_by"],
+        )
+
+    return _operation_page(
+        request,
+        plot,
+        form,
+        build,
+        heading=_("Transfert à l'ossuaire"),
+        done_message=_("Le transfert est inscrit au registre de l'ossuaire."),
     )

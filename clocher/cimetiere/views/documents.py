@@ -193,7 +193,7 @@ class DocumentTemplateForm(Form):
         return self._check_syntax("body")
 
 
-def _kind_from(request: HttpRequest) -> DocumentKind:
+def kind_from_request(request: HttpRequest) -> DocumentKind:
     value = request.POST.get("kind") if request.method == "POST" else request.GET.get("kind")
     try:
         return DocumentKind(value or "")
@@ -229,7 +229,7 @@ def documents(request: HttpRequest, commune_slug: str) -> HttpResponse:
 def template_edit(request: HttpRequest, commune_slug: str) -> HttpResponse:
     """Edit the commune's copy of one template, with a preview on fictional example values."""
     commune = request.commune  # type: ignore[attr-defined]
-    kind = _kind_from(request)
+    kind = kind_from_request(request)
     current = document_templates.template_for(commune, kind)
     preview = None
     if request.method == "POST":
@@ -278,7 +278,7 @@ def _preview(commune: Any, kind: str, title: str, body: str) -> document_templat
 def template_reset(request: HttpRequest, commune_slug: str) -> HttpResponse:
     """Drop the commune's copy: the shared version applies again."""
     commune = request.commune  # type: ignore[attr-defined]
-    kind = _kind_from(request)
+    kind = kind_from_request(request)
     if document_services.commune_template_reset(commune=commune, kind=kind):
         messages.success(request, _("La version partagée s'applique de nouveau."))
     return redirect(reverse("staff:cimetiere:documents", kwargs={"commune_slug": commune.slug}))
@@ -288,7 +288,7 @@ def template_reset(request: HttpRequest, commune_slug: str) -> HttpResponse:
 def template_example_pdf(request: HttpRequest, commune_slug: str) -> HttpResponse:
     """The version in force rendered as PDF with fictional example values."""
     commune = request.commune  # type: ignore[attr-defined]
-    kind = _kind_from(request)
+    kind = kind_from_request(request)
     today = timezone.localdate()
     rendered = document_templates.render_template(
         document_templates.template_for(commune, kind), example_values(commune, today=today)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django_tasks.base import TaskResultStatus
 from django_tasks.exceptions import TaskResultDoesNotExist
 
-from clocher.cimetiere.forms_import import ImportUploadForm, import_limit_text
+from clocher.cimetiere.forms_import import ImportUploadForm
 from clocher.cimetiere.services.imports import (
     BACKGROUND_FROM_LINES,
     ImportFileRejected,
@@ -90,11 +90,7 @@ def upload(request: HttpRequest, commune_slug: str) -> HttpResponse:
             return response
     else:
         form = ImportUploadForm()
-    return render(
-        request,
-        "cimetiere/import_upload.html",
-        {"form": form, "limit_text": import_limit_text()},
-    )
+    return render(request, "cimetiere/import_upload.html", {"form": form})
 
 
 @require_capability(Capability.MANAGE_CEMETERY)

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from clocher.core.scoping import plain_parameters, url_objects
+from clocher.core.scoping import plain_parameter_samples, plain_parameters, url_objects
 from clocher.core.testing.clients import signed_in_client
 from clocher.core.testing.factories import MembershipFactory, UserFactory
 from clocher.core.testing.isolation import isolation_factories
@@ -99,6 +99,8 @@ def _reverse(route: Route, commune: Any, objects: dict[Any, Any]) -> str:
             kwargs[parameter] = commune.slug
         elif (spec := url_objects.get(parameter)) is not None:
             kwargs[parameter] = _url_value(parameter, objects[spec.model])
+        elif parameter in plain_parameter_samples:
+            kwargs[parameter] = plain_parameter_samples[parameter]
         else:
             pytest.fail(f"No sample value for plain parameter {parameter!r} of {route.name}.")
     return reverse(route.name, kwargs=kwargs)

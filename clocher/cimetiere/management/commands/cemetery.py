@@ -85,3 +85,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{label:18} {counts.created:>8} {counts.updated:>9} {counts.unchanged:>10}"
             )
+        if result.quality is not None and result.quality.count:
+            self.stdout.write(
+                f"Qualité des données : score moyen {result.quality.average_score}/100 "
+                f"sur {result.quality.count} concession(s)."
+            )
+            for label, count in result.quality.issue_counts:
+                self.stdout.write(f"  {label} : {count}")
