@@ -195,6 +195,17 @@ class BurialForm(_RequestFields):
     place_in_plot = forms.CharField(
         label=_("Place dans l'emplacement"), max_length=50, required=False
     )
+    authorised_by = forms.ModelChoiceField(
+        label=_("Inhumation autorisée par"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Le maire ou un adjoint ayant délégation (R2213-31)."),
+    )
+    authorised_on = _date(_("Autorisée le"), required=False)
+
+    def __init__(self, *args: Any, authorisers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["authorised_by"].queryset = authorisers  # type: ignore[attr-defined]
 
     field_order = [
         "last_name",
@@ -206,6 +217,8 @@ class BurialForm(_RequestFields):
         "buried_on",
         "container",
         "place_in_plot",
+        "authorised_by",
+        "authorised_on",
         "requested_by",
         "requester_relationship",
         "attended_by",

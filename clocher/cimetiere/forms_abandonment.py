@@ -80,7 +80,9 @@ class StepForm(Form):
     )
     recipients = forms.CharField(
         label=_("Descendants ou successeurs avisés"),
-        help_text=_("Noms et adresses, un par ligne (lettre recommandée avec accusé de réception)."),
+        help_text=_(
+            "Noms et adresses, un par ligne (lettre recommandée avec accusé de réception)."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )

@@ -32,7 +32,9 @@ urlpatterns = [
         abandonment.procedure_photo,
         name="abandonment-photo",
     ),
-    path("reprises/<int:procedure>/avis.pdf", abandonment.notice_pdf, name="abandonment-notice-pdf"),
+    path(
+        "reprises/<int:procedure>/avis.pdf", abandonment.notice_pdf, name="abandonment-notice-pdf"
+    ),
     path(
         "reprises/<int:procedure>/proces-verbal-1.pdf",
         abandonment.first_report_pdf,

@@ -18,6 +18,8 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from clocher.cimetiere.documents import values as v
 from clocher.cimetiere.documents.pdf import Document, Table, _base_values, _document, _slug
 from clocher.cimetiere.models import (
@@ -49,7 +51,7 @@ class ProcedureRow:
 
     @property
     def next_step_label(self) -> str:
-        return AbandonmentStep(self.window.step).label if self.window else ""
+        return str(AbandonmentStep(self.window.step).label) if self.window else ""
 
 
 def window_text(window: StepWindow | None, *, today: datetime.date) -> str:
@@ -77,7 +79,9 @@ def _records(procedure: AbandonmentProcedure) -> dict[str, AbandonmentStepRecord
 def current_step_label(procedure: AbandonmentProcedure) -> str:
     records = _records(procedure)
     done = [step for step in AbandonmentStep if step in records]
-    return AbandonmentStep(done[-1]).label if done else "Procédure ouverte, aucune étape faite"
+    if not done:
+        return gettext("Procédure ouverte, aucune étape faite")
+    return str(AbandonmentStep(done[-1]).label)
 
 
 def procedure_rows(commune: Commune, *, today: datetime.date) -> list[ProcedureRow]:
@@ -89,7 +93,9 @@ def procedure_rows(commune: Commune, *, today: datetime.date) -> list[ProcedureR
         rows.append(
             ProcedureRow(
                 procedure=procedure,
-                plot_label=f"{plot.cemetery.name}, carré {plot.section.name}, n° {plot.number}",
+                plot_label=(
+                    f"{plot.section.cemetery.name}, carré {plot.section.name}, n° {plot.number}"
+                ),
                 current_step=current_step_label(procedure),
                 window=window,
                 window_text=window_text(window, today=today),
@@ -149,7 +155,9 @@ def _load(procedure: AbandonmentProcedure) -> AbandonmentProcedure:
     return (
         AbandonmentProcedure.objects.filter(pk=procedure.pk, commune_id=procedure.commune_id)
         .select_related(
-            "commune", "concession__plot__cemetery", "concession__plot__section",
+            "commune",
+            "concession__plot__cemetery",
+            "concession__plot__section",
             "concession__plot__row",
         )
         .prefetch_related("steps__photos")

@@ -131,7 +131,7 @@ Vu le code général des collectivités territoriales, notamment ses articles L2
 Vu le premier procès-verbal de constat d'abandon dressé le {{ first_report.date }}, notifié et affiché le {{ first_notification.date }} ;{% endif %}
 Vu l'avis adressé aux descendants ou successeurs le {{ notice.date|default:"……………………" }} ;
 
-nous sommes rendu sur les lieux, au {{ plot.cemetery }}, carré {{ plot.section }}{% if plot.row %}, rang {{ plot.row }}{% endif %}, emplacement n° {{ plot.number }}, où se trouve la concession {{ concession.kind }} n° {{ concession.number }}, accordée le {{ concession.act_date|default:"(date inconnue)" }}.
+nous nous sommes rendu sur les lieux, au {{ plot.cemetery }}, carré {{ plot.section }}{% if plot.row %}, rang {{ plot.row }}{% endif %}, emplacement n° {{ plot.number }}, où se trouve la concession {{ concession.kind }} n° {{ concession.number }}, accordée le {{ concession.act_date|default:"(date inconnue)" }}.
 
 Personnes présentes : {{ report.officials_present|default:"……………………………………………………………………" }}
 
@@ -176,7 +176,7 @@ Article 1er : La concession n° {{ concession.number }} est reprise par la commu
 
 Article 2 : Les restes des personnes inhumées seront réunis dans un cercueil de dimensions appropriées et déposés à l'ossuaire communal (article R2223-20), ou crématisés en l'absence d'opposition connue ou attestée du défunt ; les noms des personnes sont inscrits au registre de l'ossuaire (article L2223-4).
 
-Article 3 : Les monuments et emblèmes funéraires restés sur la sépulture à l'expiration d'un délai de trente jours après la publication du présent arrêté reviennent à la commune.
+Article 3 : Trente jours après la publication et la notification du présent arrêté, le maire pourra faire enlever les matériaux des monuments et emblèmes funéraires restant sur la concession (article R2223-20).
 
 Article 4 : Le présent arrêté sera publié et notifié dans les conditions de l'article R2223-19 ; il sera affiché à la mairie et à la porte du cimetière.{% if order.reference %} Arrêté n° {{ order.reference }}.{% endif %}"""
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import zlib
 
-_OBJECT = re.compile(rb"(\d+) 0 obj(.*?)endobj", re.S)
-_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+_OBJECT = re.compile(rb"(\d+) 0 obj")
+_LENGTH = re.compile(rb"/Length (\d+)")
 _FONT_RESOURCE = re.compile(rb"/(F\d+) (\d+) 0 R")
 _TO_UNICODE = re.compile(rb"/ToUnicode (\d+) 0 R")
 _BFCHAR = re.compile(rb"beginbfchar(.*?)endbfchar", re.S)
@@ -21,16 +21,31 @@ _ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", 
 
 
 def _objects(data: bytes) -> dict[int, tuple[bytes, bytes | None]]:
+    """Each object's dictionary and (decompressed) stream, read in order: a stream is skipped by
+    its ``/Length``, so binary font data can never be mistaken for PDF syntax."""
     found: dict[int, tuple[bytes, bytes | None]] = {}
-    for match in _OBJECT.finditer(data):
-        body = match.group(2)
-        stream = _STREAM.search(body)
+    position = 0
+    while (match := _OBJECT.search(data, position)) is not None:
+        start = match.end()
+        stream_at = data.find(b"stream", start)
+        end_at = data.find(b"endobj", start)
+        if end_at == -1:
+            break
         content = None
-        if stream is not None:
-            content = stream.group(1)
-            if b"/FlateDecode" in body[: stream.start()]:
+        if stream_at != -1 and stream_at < end_at:
+            head = data[start:stream_at]
+            length = _LENGTH.search(head)
+            offset = stream_at + len(b"stream")
+            offset += 2 if data[offset : offset + 2] == b"\r\n" else 1
+            size = int(length.group(1)) if length else 0
+            content = data[offset : offset + size]
+            if b"/FlateDecode" in head:
                 content = zlib.decompress(content)
-        found[int(match.group(1))] = (body, content)
+            end_at = data.find(b"endobj", offset + size)
+        else:
+            head = data[start:end_at]
+        found[int(match.group(1))] = (head, content)
+        position = end_at + len(b"endobj")
     return found
 
 

@@ -17,6 +17,7 @@ import csv
 import io
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -40,6 +41,8 @@ EARTH_RADIUS_METRES = 6_371_008.8
 MAX_BATCH = 500
 SECTION_KEYS = ("section", "carre", "carré", "square")
 PLOT_KEYS = ("plot", "number", "numero", "numéro", "emplacement")
+COMBINED_KEYS = ("ref", "reference", "référence", "name", "nom", "label", "id")
+COMBINED_SEPARATOR = re.compile(r"^\s*(?P<section>.+?)\s*[-/ ]\s*(?P<number>[^-/ ]+)\s*$")
 
 
 class LayoutError(ValueError):
@@ -343,8 +346,19 @@ def parse_geojson(
             properties = {}
         section, number = _first(properties, SECTION_KEYS), _first(properties, PLOT_KEYS)
         if not section or not number:
+            # One property naming both: « A-12 », « A/12 » or « A 12 ».
+            combined = COMBINED_SEPARATOR.match(_first(properties, COMBINED_KEYS))
+            if combined:
+                section, number = combined["section"], combined["number"]
+        if not section or not number:
             errors.append(
-                (index, _("Propriétés « section » et « plot » (carré et numéro) attendues."))
+                (
+                    index,
+                    _(
+                        "Propriétés « section » et « plot » (carré et numéro) attendues, ou "
+                        "« ref » sous la forme « A-12 »."
+                    ),
+                )
             )
             continue
         ring = _outer_ring(feature.get("geometry"))

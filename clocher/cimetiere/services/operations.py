@@ -325,6 +325,13 @@ class BurialAction(FuneralAction):
         self._check_same_commune(self.plot, self.deceased)
         if not self.last_name.strip():
             raise OperationRefusal(_("Indiquez le nom du défunt."), field="last_name")
+        authoriser = self.attendance.authorised_by
+        if authoriser is not None and not may_authorise(authoriser, self.commune):
+            raise OperationRefusal(
+                _("Seuls le maire ou un adjoint ayant délégation autorisent une inhumation."),
+                article="R2213-31",
+                field="authorised_by",
+            )
         if self.buried_on is None:
             raise OperationRefusal(_("Indiquez la date de l'inhumation."), field="buried_on")
         self._check_not_future(self.death_date, "death_date", _("de décès"))

@@ -183,3 +183,62 @@ def abandonment_procedure_for_isolation(commune: Any, marker: str) -> Abandonmen
         officials_present=f"Garde {marker}",
     )
     return procedure
+
+
+ABANDONMENT_SCHEDULE: list[tuple[AbandonmentStep, datetime.date, dict[str, Any]]] = [
+    (AbandonmentStep.NOTICE, datetime.date(2024, 1, 8), {"recipients": "Mme Vidal, Lyon"}),
+    (
+        AbandonmentStep.FIRST_REPORT,
+        datetime.date(2024, 2, 10),
+        {"condition": "Stèle renversée, ronces.", "officials_present": "M. Roux, garde"},
+    ),
+    (AbandonmentStep.FIRST_NOTIFICATION, datetime.date(2024, 2, 15), {"was_posted": True}),
+    (
+        AbandonmentStep.SECOND_REPORT,
+        datetime.date(2025, 2, 17),
+        {"condition": "Toujours à l'abandon.", "officials_present": "M. Roux, garde"},
+    ),
+    (AbandonmentStep.SECOND_NOTIFICATION, datetime.date(2025, 2, 20), {"was_posted": True}),
+    (
+        AbandonmentStep.COUNCIL_DELIBERATION,
+        datetime.date(2025, 3, 24),
+        {"reference": "DCM-2025-12"},
+    ),
+    (AbandonmentStep.MAYOR_ORDER, datetime.date(2025, 3, 28), {"reference": "AR-2025-3"}),
+]
+
+
+def abandonment_procedure(
+    commune: Any, *, number: str = "P-12", through: AbandonmentStep | None = None
+) -> AbandonmentProcedure:
+    """A procedure opened on 5 January 2024 on an old perpetual concession, with the steps of
+    ``ABANDONMENT_SCHEDULE`` recorded up to ``through`` (none when ``through`` is None)."""
+    from clocher.cimetiere.services.abandonment import OpenProcedure, RecordStep
+
+    plot = PlotFactory.create(section__cemetery__commune=commune)
+    concession = ConcessionFactory.create(
+        plot=plot, number=number, act_date=datetime.date(1950, 4, 1), kind=ConcessionKind.PERPETUAL
+    )
+    BurialFactory.create(plot=plot, concession=concession, buried_on=datetime.date(1990, 6, 1))
+    procedure = OpenProcedure(
+        commune=commune,
+        actor=None,
+        concession=concession,
+        today=datetime.date(2024, 1, 5),
+        visit_planned_on=datetime.date(2024, 2, 10),
+    ).execute()
+    if through is None:
+        return procedure
+    for step, day, fields in ABANDONMENT_SCHEDULE:
+        RecordStep(
+            commune=commune,
+            actor=None,
+            procedure=procedure,
+            step=step,
+            done_on=day,
+            today=day,
+            fields=dict(fields),
+        ).execute()
+        if step == through:
+            break
+    return procedure

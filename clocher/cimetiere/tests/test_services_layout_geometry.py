@@ -146,3 +146,16 @@ def test_csv_without_the_expected_columns_is_refused(plots):
         cemetery=plots[0].cemetery, actor=None, content="section,plot,x\nA,1,0\n"
     )
     assert result.errors == [(1, "Colonnes manquantes : y, width, height.")]
+
+
+def test_geojson_with_one_property_naming_section_and_number(plots):
+    """« ref »: « A-1 » names section A, plot 1."""
+    feature = {
+        "type": "Feature",
+        "properties": {"ref": "A-1"},
+        "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 2], [0, 0]]]},
+    }
+    result = layout.geometry_import_geojson(
+        cemetery=plots[0].cemetery, actor=None, content=_collection(feature)
+    )
+    assert (result.is_clean, result.updated) == (True, 1)

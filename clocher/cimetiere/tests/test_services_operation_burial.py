@@ -211,3 +211,12 @@ def test_burial_in_the_ossuary_is_refused(commune_a):
     """The ossuary and the scattering garden are not graves."""
     plot = PlotFactory.create(section__cemetery__commune=commune_a, kind=PlotKind.OSSUARY)
     assert _refusal(_action(commune_a, plot)).field == "plot"
+
+
+def test_burial_authorised_by_an_agent_is_refused(commune_a, agent_a, elected_a):
+    """When an authoriser is named, they must hold the mayor's power (R2213-31)."""
+    plot = _concession_plot(commune_a)
+    refusal = _refusal(_action(commune_a, plot, attendance=Attendance(authorised_by=agent_a)))
+    assert (refusal.field, refusal.article) == ("authorised_by", "R2213-31")
+    operation = _action(commune_a, plot, attendance=Attendance(authorised_by=elected_a)).execute()
+    assert operation.authorised_by == elected_a

@@ -257,8 +257,7 @@ def procedure_detail(
             "is_overdue": documents.is_overdue(window, today=today),
             "form": form,
             "can_manage": _can_manage(request),
-            "can_close": procedure.closed_on is None
-            and AbandonmentStep.MAYOR_ORDER not in records,
+            "can_close": procedure.closed_on is None and AbandonmentStep.MAYOR_ORDER not in records,
             "has_report": AbandonmentStep.FIRST_REPORT in records,
         },
     )
@@ -269,7 +268,7 @@ def procedure_detail(
 def procedure_restored(
     request: HttpRequest, commune_slug: str, procedure: AbandonmentProcedure
 ) -> HttpResponse:
-    """"La famille a remis la sépulture en état": confirm, then the procedure stops."""
+    """ "La famille a remis la sépulture en état": confirm, then the procedure stops."""
     commune = _commune(request)
     today = timezone.localdate()
     form = RestoredForm(request.POST or None, initial={"closed_on": today})
@@ -314,9 +313,9 @@ def procedure_reports(
     reports = [
         {
             "step": step,
-            "title": _("Premier constat") if step == AbandonmentStep.FIRST_REPORT else _(
-                "Second constat"
-            ),
+            "title": _("Premier constat")
+            if step == AbandonmentStep.FIRST_REPORT
+            else _("Second constat"),
             "record": records.get(step),
         }
         for step in REPORT_STEPS

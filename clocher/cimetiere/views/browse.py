@@ -473,7 +473,11 @@ def burial_create(request: HttpRequest, commune_slug: str, plot: Plot) -> HttpRe
     return _operation_page(
         request,
         plot,
-        BurialForm(request.POST or None),
+        BurialForm(
+            request.POST or None,
+            authorisers=_authorisers(_commune(request)),
+            initial=_default_authoriser(request),
+        ),
         build,
         heading=_("Inhumation"),
         done_message=_("L'inhumation est enregistrée."),
