@@ -8,7 +8,9 @@ median of 5 runs each:
 - baseline: the plan's queries alone (``selectors.plan_of_cemetery``: sections, plot tuples);
 - the legal states of the plots (``legal_clock.plot_states``), which colour the plan;
 - ``plan.render_plan`` alone (SVG markup and the rows of the text alternative);
-- the whole: query + states + render, what the cemetery page does before its template.
+- the whole: query + states + render, what the cemetery page does before its template;
+- for information, the Django template of the text alternative (``_plan_table.html``, one table
+  row per plot), which the page renders after the SVG.
 
 Run: ``.venv/bin/python bench/cemetery_plan.py`` (figures go to docs/performance.md).
 """
@@ -174,10 +176,16 @@ def main() -> None:
                 title="Plan du cimetière",
             )
 
+        from django.template.loader import render_to_string
+
+        def table() -> str:
+            return render_to_string("cimetiere/_plan_table.html", {"drawing": render()})
+
         query_time, _plots = _median(query)
         states_time, _states = _median(states)
         render_time, drawing = _median(render)
         whole_time, _drawing = _median(whole)
+        table_time, _table = _median(table)
         size = len(drawing.svg.encode())
         print(
             f"built {PLOTS} plots with outlines, {CONCESSIONS} concessions, {BURIALS} burials "
@@ -189,6 +197,7 @@ def main() -> None:
             ("plot_states (legal clock)", states_time),
             ("render_plan alone (SVG + table rows)", render_time),
             ("query + states + render", whole_time),
+            ("text alternative template (+ render)", table_time),
         ]
         for label, seconds in figures:
             print(f"{label:<40} median {seconds * 1000:7.1f} ms")

@@ -163,7 +163,28 @@ class DeceasedSearchForm(Form):
     )
 
 
-class _RequestFields(Form):
+class _Grouped:
+    """Fields shown in fieldsets: ``fieldsets = [(legend, [names…]), …]``; fields left out of
+    every group come last without a legend."""
+
+    fieldsets: list[tuple[Any, list[str]]] = []
+
+    def grouped(self) -> list[tuple[Any, list[Any]]]:
+        form: Any = self
+        named = {name for _legend, names in self.fieldsets for name in names}
+        groups = [
+            (legend, [form[name] for name in names if name in form.fields])
+            for legend, names in self.fieldsets
+        ]
+        rest = [
+            form[name] for name in form.fields if name not in named and name != "confirm_warnings"
+        ]
+        if rest:
+            groups.append(("", rest))
+        return groups
+
+
+class _RequestFields(_Grouped, Form):
     requested_by = forms.CharField(
         label=_("Demandé par"), max_length=300, required=False, help_text=_("Nom et prénom.")
     )
@@ -207,6 +228,30 @@ class BurialForm(_RequestFields):
         super().__init__(*args, **kwargs)
         self.fields["authorised_by"].queryset = authorisers  # type: ignore[attr-defined]
 
+    fieldsets = [
+        (
+            _("Défunt"),
+            [
+                "last_name",
+                "first_names",
+                "birth_name",
+                "birth_date",
+                "death_date",
+                "objected_to_cremation",
+            ],
+        ),
+        (_("Inhumation"), ["buried_on", "container", "place_in_plot"]),
+        (
+            _("Demande et autorisation"),
+            [
+                "authorised_by",
+                "authorised_on",
+                "requested_by",
+                "requester_relationship",
+                "attended_by",
+            ],
+        ),
+    ]
     field_order = [
         "last_name",
         "first_names",
@@ -254,6 +299,15 @@ class _RemovalForm(_RequestFields):
 
 
 class ExhumationForm(_RemovalForm):
+    fieldsets = [
+        (
+            _("Demande du plus proche parent (R2213-40)"),
+            ["burial", "requested_by", "requester_relationship", "sworn_statement_received"],
+        ),
+        (_("Autorisation du maire"), ["authorised_by", "authorised_on"]),
+        (_("Opération"), ["performed_on", "attended_by", "destination"]),
+    ]
+
     destination = forms.CharField(
         label=_("Destination des restes"),
         max_length=200,

@@ -36,6 +36,10 @@ class OpenProcedureForm(Form):
     )
 
 
+class ConcessionSearchForm(Form):
+    number = forms.CharField(label=_("Numéro de la concession"), max_length=50)
+
+
 class MultiplePhotoInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 

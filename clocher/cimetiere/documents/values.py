@@ -209,4 +209,33 @@ def example_values(commune: Commune, *, today: datetime.date) -> dict[str, Any]:
         },
         "register": {"count": 3},
         "section": {"name": "A", "cemetery": "Cimetière communal", "plot_count": 42},
+        **ABANDONMENT_EXAMPLE_VALUES,
     }
+
+
+_REPORT_EXAMPLE = {
+    "condition": "Stèle renversée, inscriptions illisibles, tombe envahie de ronces.",
+    "officials_present": "le maire ; M. Exemple, garde champêtre",
+    "was_posted": True,
+    "reference": "",
+    "notes": "",
+}
+# The abandonment procedure's documents (documents/abandonment.py), with fictional values.
+ABANDONMENT_EXAMPLE_VALUES: dict[str, Any] = {
+    "procedure": {"opened_on": "5 janvier 2024", "visit_planned_on": "10 février 2024"},
+    "notice": {"date": "8 janvier 2024", "recipients": "Hélène Exemple, 3 rue de l'Église"},
+    "first_report": {**_REPORT_EXAMPLE, "date": "10 février 2024"},
+    "first_notification": {"date": "15 février 2024", "was_posted": True},
+    "second_report": {**_REPORT_EXAMPLE, "date": "17 février 2025"},
+    "second_notification": {"date": "20 février 2025", "was_posted": True},
+    "deliberation": {"date": "24 mars 2025", "reference": "2025-12"},
+    "order": {"date": "28 mars 2025", "reference": "2025-3"},
+    "report": {
+        **_REPORT_EXAMPLE,
+        "date": "10 février 2024",
+        "is_second": False,
+        "ordinal": "premier",
+        "photo_count": 2,
+    },
+    "notification": {"date": "15 février 2024", "recipients": "Hélène Exemple"},
+}

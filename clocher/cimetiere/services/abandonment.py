@@ -365,3 +365,34 @@ def _plots_under_procedure(commune: Commune) -> set[int]:
 
 
 register_under_procedure_provider(_plots_under_procedure)
+
+
+@transaction.atomic
+def procedure_reschedule_visit(
+    *,
+    commune: Commune,
+    actor: Any,
+    procedure: AbandonmentProcedure,
+    visit_planned_on: datetime.date,
+    today: datetime.date,
+) -> AbandonmentProcedure:
+    """Move the planned site visit while the notices have not gone out: the notice must leave at
+    least a month before the visit (R2223-13), so a visit that came too close is postponed."""
+    if procedure.commune_id != commune.pk or procedure.closed_on is not None:
+        raise LegalRefusal("Cette procédure est close.")
+    if procedure.steps.filter(step=AbandonmentStep.NOTICE).exists():
+        raise LegalRefusal(
+            "Les avis aux descendants sont partis : la date de la visite annoncée ne peut plus "
+            "changer (article R2223-13 du CGCT).",
+            article="R2223-13",
+        )
+    earliest = add_months(today, NOTICE_BEFORE_VISIT_MONTHS)
+    if visit_planned_on < earliest:
+        raise LegalRefusal(
+            "La visite sur place doit être prévue au moins un mois après l'envoi des avis aux "
+            f"descendants : pas avant le {format_date(earliest)} (article R2223-13 du CGCT).",
+            article="R2223-13",
+        )
+    procedure.visit_planned_on = visit_planned_on
+    procedure.save(update_fields=["visit_planned_on"])
+    return procedure

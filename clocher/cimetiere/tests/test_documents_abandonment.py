@@ -163,3 +163,14 @@ def test_list_pdf_downloads(commune_a, elected_a):
     response = client.get(url)
     assert response.content.startswith(b"%PDF")
     assert "LP-4" in _flat(response.content)
+
+
+def test_template_example_of_the_order_uses_fictional_values(commune_a, agent_a):
+    """The shared template's example PDF fills the procedure's placeholders with examples."""
+    url = reverse(
+        "staff:cimetiere:document-template-example", kwargs={"commune_slug": commune_a.slug}
+    )
+    response = signed_in_client(agent_a).get(url, {"kind": DocumentKind.REPOSSESSION_ORDER})
+    text = _flat(response.content)
+    assert "Arrêté de reprise de la concession n° 2024-017" in text
+    assert "24 mars 2025 (n° 2025-12)" in text

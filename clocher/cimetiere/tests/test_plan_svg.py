@@ -121,6 +121,9 @@ def test_plan_escapes_names(commune_a):
     svg = str(drawing.svg)
     assert "&lt;b&gt;A&lt;/b&gt; n° 1&amp;2" in svg
     assert "<b>" not in svg and "<i>" not in svg
+    [(_section, count, rows)] = drawing.table_sections()
+    assert count == 1
+    assert '<a href="/p/">1&amp;2</a>' in rows
 
 
 def test_plan_without_any_placed_plot_has_no_svg_but_keeps_the_table(commune_a):

@@ -67,6 +67,7 @@ PAGES = {
     "abandonment-order-pdf": (["procedure"], READ),
     "abandonment-open": (["concession"], MANAGE),
     "abandonment-restored": (["procedure"], MANAGE),
+    "abandonment-reschedule": (["procedure"], MANAGE),
     "abandonment-notice-pdf": (["procedure"], MANAGE),
     "abandonment-notification-pdf": (["procedure"], MANAGE),
 }
@@ -117,7 +118,13 @@ def test_abandonment_page_answers_each_person_by_the_role_table(
 
 @pytest.mark.parametrize("person", ["technician_a", "elected_a", "operator_support"])
 @pytest.mark.parametrize(
-    "page", ["abandonment-procedure", "abandonment-open", "abandonment-restored"]
+    "page",
+    [
+        "abandonment-procedure",
+        "abandonment-open",
+        "abandonment-restored",
+        "abandonment-reschedule",
+    ],
 )
 def test_refused_action_changes_nothing(page, person, request, commune_a, objects):
     """A POST by a role without MANAGE_CEMETERY is refused with 403 and writes nothing."""
@@ -125,7 +132,7 @@ def test_refused_action_changes_nothing(page, person, request, commune_a, object
     before = (
         AbandonmentProcedure.objects.count(),
         AbandonmentStepRecord.objects.count(),
-        list(AbandonmentProcedure.objects.values_list("closed_on", "outcome")),
+        list(AbandonmentProcedure.objects.values_list("closed_on", "outcome", "visit_planned_on")),
     )
     response = _client(person, request).post(
         _url(page, parameters, commune_a, objects),
@@ -141,7 +148,7 @@ def test_refused_action_changes_nothing(page, person, request, commune_a, object
     assert (
         AbandonmentProcedure.objects.count(),
         AbandonmentStepRecord.objects.count(),
-        list(AbandonmentProcedure.objects.values_list("closed_on", "outcome")),
+        list(AbandonmentProcedure.objects.values_list("closed_on", "outcome", "visit_planned_on")),
     ) == before
 
 

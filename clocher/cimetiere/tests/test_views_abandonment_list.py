@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from clocher.cimetiere.models import AbandonmentStep
 from clocher.cimetiere.services.abandonment import procedure_close_restored
-from clocher.cimetiere.tests.factories import abandonment_procedure
+from clocher.cimetiere.tests.factories import ConcessionFactory, abandonment_procedure
 from clocher.core.testing.clients import signed_in_client
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def test_list_shows_each_procedure_with_its_next_step(commune_a, technician_a):
     assert "5 janvier 2024" in text
     assert (
         "Notification et affichage du premier constat — à faire entre le 10 février 2024 et "
-        "le 18 février 2024 <strong class=\"status status-down\">en retard</strong>" in text
+        'le 18 février 2024 <strong class="status status-down">en retard</strong>' in text
     )
     assert "Second procès-verbal (un an après) — à partir du 15 février 2025" in text
     assert "2 concessions en cours de procédure" in text
@@ -63,3 +63,24 @@ def test_list_query_count_does_not_grow_with_the_procedures(commune_a, agent_a):
     assert response.content.decode().count("n° Q-") == 6
     assert len(many) == len(few)
     assert len(many) <= 12
+
+
+def test_list_finds_a_concession_to_open_a_procedure_on(commune_a, agent_a):
+    """Searching a concession number links to the opening page of that concession."""
+    concession = ConcessionFactory.create(
+        plot__section__cemetery__commune=commune_a, number="1932-004"
+    )
+    response = signed_in_client(agent_a).get(_list_url(commune_a), {"number": "1932"})
+    open_url = reverse(
+        "staff:cimetiere:abandonment-open",
+        kwargs={"commune_slug": commune_a.slug, "concession": concession.pk},
+    )
+    assert f'href="{open_url}"' in response.content.decode()
+
+
+def test_list_offers_no_search_to_readers(commune_a, elected_a):
+    """The elected official reads the list; opening a procedure is for the staff."""
+    ConcessionFactory.create(plot__section__cemetery__commune=commune_a, number="1932-004")
+    response = signed_in_client(elected_a).get(_list_url(commune_a), {"number": "1932"})
+    assert "1932-004" not in response.content.decode()
+    assert 'name="number"' not in response.content.decode()

@@ -92,7 +92,5 @@ def test_vault_file_not_linked_to_a_report_is_not_found(commune_a, elected_a):
     """Any other file of the commune's vault is not served through a procedure."""
     procedure = abandonment_procedure(commune_a, through=AbandonmentStep.FIRST_REPORT)
     other = store_file(commune=commune_a, data=b"secret", name="x.txt", content_type="text/plain")
-    response = signed_in_client(elected_a).get(
-        _url("abandonment-photo", procedure, photo=other.pk)
-    )
+    response = signed_in_client(elected_a).get(_url("abandonment-photo", procedure, photo=other.pk))
     assert response.status_code == 404

@@ -178,3 +178,80 @@ def test_restoring_is_refused_after_the_mayor_order(commune_a, agent_a):
     procedure.refresh_from_db()
     assert procedure.closed_on is None
     assert AbandonmentStepRecord.objects.filter(procedure=procedure).count() == 7
+
+
+def test_date_refusal_sits_next_to_the_date_field(commune_a, agent_a):
+    """A notification later than eight days after the report: the message is on the date."""
+    procedure = abandonment_procedure(commune_a, through=AbandonmentStep.FIRST_REPORT)
+    response = signed_in_client(agent_a).post(
+        _procedure_url(procedure), {"done_on": "2024-03-01", "was_posted": "on"}
+    )
+    form = response.context["form"]
+    assert form.errors == {
+        "done_on": [
+            "Trop tard : la notification devait être faite dans les huit jours, au plus tard le "
+            "18/02/2024 (R2223-13 à R2223-15). Un nouveau constat est nécessaire."
+        ]
+    }
+    assert procedure.steps.count() == 2
+
+
+def test_order_then_exhumation_recorded_from_the_page_close_the_procedure(commune_a, agent_a):
+    """The order ends the concession (L2223-17); the exhumation closes the procedure."""
+    procedure = abandonment_procedure(commune_a, through=AbandonmentStep.COUNCIL_DELIBERATION)
+    client = signed_in_client(agent_a)
+    order = client.post(
+        _procedure_url(procedure), {"done_on": "2025-03-28", "reference": "AR-2025-3"}
+    )
+    assert order.status_code == 302
+    procedure.concession.refresh_from_db()
+    assert procedure.concession.ended_on == datetime.date(2025, 3, 28)
+    exhumation = client.post(_procedure_url(procedure), {"done_on": "2025-05-05"})
+    assert exhumation.status_code == 302
+    procedure.refresh_from_db()
+    assert (procedure.closed_on, procedure.outcome) == (
+        datetime.date(2025, 5, 5),
+        AbandonmentOutcome.REPOSSESSED,
+    )
+
+
+def test_visit_postponed_before_the_notices_then_the_notice_fits(commune_a, agent_a):
+    """A visit too close for the notice is postponed; a too-close new date is refused."""
+    procedure = abandonment_procedure(commune_a)
+    client = signed_in_client(agent_a)
+    url = reverse(
+        "staff:cimetiere:abandonment-reschedule",
+        kwargs={"commune_slug": commune_a.slug, "procedure": procedure.pk},
+    )
+    today = timezone.localdate()
+    refused = client.post(url, {"visit_planned_on": today.isoformat()})
+    assert (
+        refused.context["form"]
+        .errors["visit_planned_on"][0]
+        .startswith("La visite sur place doit être prévue au moins un mois après")
+    )
+    procedure.refresh_from_db()
+    assert procedure.visit_planned_on == datetime.date(2024, 2, 10)
+    later = today + datetime.timedelta(days=60)
+    assert client.post(url, {"visit_planned_on": later.isoformat()}).status_code == 302
+    procedure.refresh_from_db()
+    assert procedure.visit_planned_on == later
+    notice = client.post(
+        _procedure_url(procedure), {"done_on": today.isoformat(), "was_posted": "on"}
+    )
+    assert notice.status_code == 302
+    assert procedure.steps.get().step == AbandonmentStep.NOTICE
+
+
+def test_visit_cannot_move_once_the_notices_are_sent(commune_a, agent_a):
+    """After the notice the announced date stands: refused, unchanged."""
+    procedure = abandonment_procedure(commune_a, through=AbandonmentStep.NOTICE)
+    url = reverse(
+        "staff:cimetiere:abandonment-reschedule",
+        kwargs={"commune_slug": commune_a.slug, "procedure": procedure.pk},
+    )
+    later = timezone.localdate() + datetime.timedelta(days=60)
+    response = signed_in_client(agent_a).post(url, {"visit_planned_on": later.isoformat()})
+    assert response.status_code == 200
+    procedure.refresh_from_db()
+    assert procedure.visit_planned_on == datetime.date(2024, 2, 10)

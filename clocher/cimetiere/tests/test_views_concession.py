@@ -51,3 +51,21 @@ def test_concession_page_shows_people_renewals_and_dates(commune_a, agent_a):
     assert "nouvelle période trentenaire à partir du 1 avril 2010" in content
     assert "1 avril 2040" in content  # renewed for 30 years from the previous expiry
     assert response.context["clock"].expires_on == datetime.date(2040, 4, 1)
+
+
+def test_operator_staff_reading_holders_is_journaled_for_the_commune(commune_a, operator_admin):
+    """Operator staff see the holder, and the read goes to the commune's access journal."""
+    from clocher.core.models.audit import AuditAction, AuditEntry
+
+    concession = ConcessionFactory.create(
+        plot=PlotFactory.create(section__cemetery__commune=commune_a)
+    )
+    Holder.objects.create(commune=commune_a, concession=concession, full_name="Paul MARTIN")
+    response = signed_in_client(operator_admin).get(
+        reverse("staff:cimetiere:concession", args=[commune_a.slug, concession.pk])
+    )
+    assert "Paul MARTIN" in response.content.decode()
+    reads = AuditEntry.objects.filter(
+        commune=commune_a, action=AuditAction.PERSONAL_DATA_READ, actor=operator_admin
+    )
+    assert reads.count() == 1

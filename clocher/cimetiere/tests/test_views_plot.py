@@ -7,7 +7,13 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from clocher.cimetiere.models import ConcessionEndReason, Holder, Operation, OperationKind
+from clocher.cimetiere.models import (
+    ConcessionEndReason,
+    Holder,
+    Operation,
+    OperationKind,
+    PlotKind,
+)
 from clocher.cimetiere.tests.factories import (
     BurialFactory,
     ConcessionFactory,
@@ -94,3 +100,12 @@ def test_plot_page_query_count_does_not_grow_with_history(
     with django_assert_max_num_queries(22):
         response = client.get(_url(plot))
     assert len(response.context["history"].present_burials) == 30
+
+
+def test_common_ground_plot_shows_when_the_grave_may_be_reopened(commune_a, agent_a):
+    """Five years after the last burial (R2223-5)."""
+    plot = PlotFactory.create(section__cemetery__commune=commune_a, kind=PlotKind.COMMON_GROUND)
+    BurialFactory.create(plot=plot, buried_on=datetime.date(2020, 2, 29))
+    response = signed_in_client(agent_a).get(_url(plot))
+    assert response.context["reusable_from"] == datetime.date(2025, 2, 28)
+    assert "à partir du 28 février 2025" in response.content.decode()

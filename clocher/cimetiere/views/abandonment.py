@@ -26,7 +26,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from clocher.cimetiere.documents import abandonment as documents
 from clocher.cimetiere.documents.pdf import Document, render_document
-from clocher.cimetiere.forms_abandonment import OpenProcedureForm, RestoredForm, StepForm
+from clocher.cimetiere.forms_abandonment import (
+    ConcessionSearchForm,
+    OpenProcedureForm,
+    RestoredForm,
+    StepForm,
+)
 from clocher.cimetiere.legal_clock import LegalRefusal, concession_clock
 from clocher.cimetiere.models import (
     STEP_ORDER,
@@ -38,8 +43,10 @@ from clocher.cimetiere.models import (
 from clocher.cimetiere.services.abandonment import (
     OpenProcedure,
     RecordStep,
+    StepWindow,
     next_step,
     procedure_close_restored,
+    procedure_reschedule_visit,
 )
 from clocher.core.models import VaultFile
 from clocher.core.uploads import AcceptedUpload, accept_upload
@@ -49,6 +56,7 @@ from clocher.tenancy.models import Commune
 from clocher.tenancy.permissions import Capability
 
 REPORT_STEPS = (AbandonmentStep.FIRST_REPORT, AbandonmentStep.SECOND_REPORT)
+SEARCH_LIMIT = 20
 
 
 def _commune(request: HttpRequest) -> Commune:
@@ -95,14 +103,26 @@ def _loaded(procedure: AbandonmentProcedure) -> AbandonmentProcedure:
 @require_capability(Capability.VIEW_CEMETERY)
 def procedure_list(request: HttpRequest, commune_slug: str) -> HttpResponse:
     """Concessions under procedure, with the next step and its legal window (R2223-16)."""
+    commune = _commune(request)
     today = timezone.localdate()
+    search = ConcessionSearchForm(request.GET if "number" in request.GET else None)
+    found: list[Concession] = []
+    if _can_manage(request) and search.is_valid():
+        found = list(
+            Concession.objects.for_commune(commune)
+            .filter(number__icontains=search.cleaned_data["number"].strip())
+            .select_related("plot__section__cemetery")
+            .order_by("number", "id")[:SEARCH_LIMIT]
+        )
     return render(
         request,
         "cimetiere/abandonment_list.html",
         {
-            "rows": documents.procedure_rows(_commune(request), today=today),
+            "rows": documents.procedure_rows(commune, today=today),
             "today": today,
             "can_manage": _can_manage(request),
+            "search": search,
+            "found": found,
         },
     )
 
@@ -181,6 +201,19 @@ def _accepted_photos(form: StepForm) -> list[AcceptedUpload] | None:
     return accepted
 
 
+def _refused_field(action: RecordStep, window: StepWindow) -> str | None:
+    """The date field when the refusal is about the date (outside the window, or in the
+    future), so the message sits next to it; otherwise the form as a whole."""
+    day = action.done_on
+    if (
+        day > action.today
+        or (window.earliest is not None and day < window.earliest)
+        or (window.latest is not None and day > window.latest)
+    ):
+        return "done_on"
+    return None
+
+
 @transaction.atomic
 def _record_step(action: RecordStep, photos: list[AcceptedUpload]) -> AbandonmentStepRecord:
     """Record the step, then seal its photos in the vault and link them, in one transaction."""
@@ -232,7 +265,7 @@ def procedure_detail(
                 try:
                     _record_step(action, photos)
                 except LegalRefusal as refusal:
-                    form.add_error(None, refusal.message)
+                    form.add_error(_refused_field(action, window), refusal.message)
                 else:
                     messages.success(
                         request,
@@ -259,6 +292,7 @@ def procedure_detail(
             "can_manage": _can_manage(request),
             "can_close": procedure.closed_on is None and AbandonmentStep.MAYOR_ORDER not in records,
             "has_report": AbandonmentStep.FIRST_REPORT in records,
+            "can_reschedule": procedure.closed_on is None and AbandonmentStep.NOTICE not in records,
         },
     )
 
@@ -296,6 +330,42 @@ def procedure_restored(
         request,
         "cimetiere/abandonment_restored.html",
         {"procedure": procedure, "concession": procedure.concession, "form": form},
+    )
+
+
+@require_capability(Capability.MANAGE_CEMETERY)
+@require_http_methods(["GET", "POST"])
+def procedure_reschedule(
+    request: HttpRequest, commune_slug: str, procedure: AbandonmentProcedure
+) -> HttpResponse:
+    """Postpone the site visit while the notices have not gone out (R2223-13)."""
+    commune = _commune(request)
+    form = OpenProcedureForm(
+        request.POST or None, initial={"visit_planned_on": procedure.visit_planned_on}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            procedure_reschedule_visit(
+                commune=commune,
+                actor=request.user,
+                procedure=procedure,
+                visit_planned_on=form.cleaned_data["visit_planned_on"],
+                today=timezone.localdate(),
+            )
+        except LegalRefusal as refusal:
+            form.add_error("visit_planned_on", refusal.message)
+        else:
+            messages.success(request, _("La date de la visite sur place est modifiée."))
+            return redirect(_procedure_url(procedure))
+    return render(
+        request,
+        "cimetiere/abandonment_reschedule.html",
+        {
+            "procedure": procedure,
+            "concession": procedure.concession,
+            "form": form,
+            "notice_sent": procedure.steps.filter(step=AbandonmentStep.NOTICE).exists(),
+        },
     )
 
 

@@ -132,6 +132,14 @@ def cemetery(request: HttpRequest, commune_slug: str, cemetery: Cemetery) -> Htt
 def plot(request: HttpRequest, commune_slug: str, plot: Plot) -> HttpResponse:
     """A plot and its whole history: nothing is ever destroyed."""
     history = selectors.plot_history(plot)
+    reusable_from = None
+    if plot.kind == PlotKind.COMMON_GROUND:
+        dated = [b.buried_on for b in history.present_burials + history.previous_burials]
+        if dated and all(day is not None for day in dated):
+            reusable_from = legal_clock.add_years(
+                max(day for day in dated if day is not None),
+                legal_clock.COMMON_GROUND_ROTATION_YEARS,
+            )
     clock = None
     if history.current_concession is not None:
         clock = legal_clock.concession_clock(history.current_concession, today=_today())
@@ -144,6 +152,7 @@ def plot(request: HttpRequest, commune_slug: str, plot: Plot) -> HttpResponse:
             "clock": clock,
             "state_label": CONCESSION_STATE_LABELS.get(clock.state) if clock else "",
             "free_places": max(plot.capacity - len(history.present_burials), 0),
+            "reusable_from": reusable_from,
             "has_urn": any(b.container == Container.URN for b in history.present_burials),
         },
     )
