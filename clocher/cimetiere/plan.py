@@ -280,7 +280,7 @@ def render_plan(
         )
     )
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="cemetery-plan" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="cemetery-plan" role="group" '
         f'aria-labelledby="{title_id} {description_id}" viewBox="0 0 {width:.2f} {height:.2f}" '
         f'width="100%" preserveAspectRatio="xMidYMid meet">'
         f'<title id="{title_id}">{heading}</title>'

@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clocher.tenancy.context_processors.commune",
+                "clocher.backoffice.context_processors.staff_modules",
             ],
         },
     }

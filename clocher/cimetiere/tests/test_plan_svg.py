@@ -59,7 +59,7 @@ def test_plan_draws_one_link_per_placed_plot_with_its_title(commune_a):
         (reverse("staff:cimetiere:plot", args=[commune_a.slug, grid.pk]), "Nord n° 2 : Libre"),
     ]
     assert drawing.drawn_count == 2
-    assert 'role="img" aria-labelledby="plan-title plan-description"' in svg
+    assert 'role="group" aria-labelledby="plan-title plan-description"' in svg
     assert svg.count('<polygon fill="url(#plan-occupied)"') == 1
     assert svg.count('<polygon fill="url(#plan-free)"') == 1
     assert [

@@ -9,9 +9,9 @@ import pytest
 from clocher.cimetiere.legal_clock import LegalRefusal, PlotState, plot_states
 from clocher.cimetiere.models import (
     AbandonmentOutcome,
+    AbandonmentProcedure,
     AbandonmentStep,
     Burial,
-    Concession,
     ConcessionEndReason,
     ConcessionKind,
     OssuaryEntry,
@@ -39,8 +39,8 @@ def old_concession(commune_a):
     concession = ConcessionFactory(
         plot=plot, act_date=D(1950, 4, 1), kind=ConcessionKind.PERPETUAL, number="P-12"
     )
-    BurialFactory(plot=plot, concession=concession, buried_on=D(1990, 6, 1))
-    objector = BurialFactory(plot=plot, concession=concession, buried_on=D(1975, 3, 1))
+    BurialFactory.create(plot=plot, concession=concession, buried_on=D(1990, 6, 1))
+    objector = BurialFactory.create(plot=plot, concession=concession, buried_on=D(1975, 3, 1))
     objector.deceased.objected_to_cremation = True
     objector.deceased.save()
     return concession
@@ -215,4 +215,4 @@ def test_only_one_open_procedure_per_concession(commune_a, old_concession):
     _open(commune_a, old_concession)
     with pytest.raises(LegalRefusal, match="déjà en cours"):
         _open(commune_a, old_concession)
-    assert Concession.objects.get(pk=old_concession.pk).abandonment_procedures.count() == 1
+    assert AbandonmentProcedure.objects.filter(concession=old_concession).count() == 1

@@ -7,6 +7,8 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
@@ -94,3 +96,28 @@ def test_vault_file_not_linked_to_a_report_is_not_found(commune_a, elected_a):
     other = store_file(commune=commune_a, data=b"secret", name="x.txt", content_type="text/plain")
     response = signed_in_client(elected_a).get(_url("abandonment-photo", procedure, photo=other.pk))
     assert response.status_code == 404
+
+
+def test_report_page_queries_do_not_grow_with_the_photos(commune_a, elected_a):
+    """One photo or four per report: the same number of queries for the report page."""
+    procedure = abandonment_procedure(commune_a, through=AbandonmentStep.SECOND_REPORT)
+    client = signed_in_client(elected_a)
+    records = list(procedure.steps.filter(step__in=["first_report", "second_report"]))
+
+    def add_photo_to_each() -> None:
+        for record in records:
+            record.photos.add(
+                store_file(commune=commune_a, data=_png(), name="p.png", content_type="image/png")
+            )
+
+    add_photo_to_each()
+    url = _url("abandonment-reports", procedure)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(3):
+        add_photo_to_each()
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert response.content.decode().count("<figure>") == 8
+    assert len(many) == len(few)

@@ -248,7 +248,7 @@ def procedure_detail(
             request.POST if request.method == "POST" else None,
             request.FILES if request.method == "POST" else None,
             step=window.step,
-            initial={"done_on": min(today, window.latest) if window.latest else today},
+            initial={"done_on": today},
         )
         if request.method == "POST" and form.is_valid():
             photos = _accepted_photos(form)
