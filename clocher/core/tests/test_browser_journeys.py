@@ -137,3 +137,34 @@ def test_accessibility_audit_reports_a_real_violation(page):
         '<!doctype html><html lang="fr"><title>t</title><main><img src="x.png"></main></html>'
     )
     assert "image-alt" in {violation["id"] for violation in serious_violations(page)}
+
+
+def test_secretary_walks_the_cemetery_pages(page, live_server, admin_a):
+    """The cemetery module's main pages pass the audit on a demo cemetery (plan included)."""
+    from clocher.cimetiere import demo
+    from clocher.cimetiere.models import Cemetery, Concession, Plot
+
+    commune = admin_a.memberships.get().commune
+    demo.load(commune=commune, staff={})
+    cemetery = Cemetery.objects.for_commune(commune).get()
+    plot = Plot.objects.for_commune(commune).filter(burials__isnull=False).first()
+    concession = Concession.objects.for_commune(commune).first()
+    assert plot is not None and concession is not None
+    confirmed_totp_device(admin_a)
+    _sign_in(page, live_server, admin_a)
+    page.wait_for_url(f"**/mairie/{commune.slug}/")
+    slug = {"commune_slug": commune.slug}
+    for url in (
+        reverse("staff:cimetiere:home", kwargs=slug),
+        reverse("staff:cimetiere:cemetery", kwargs={**slug, "cemetery": cemetery.pk}),
+        reverse("staff:cimetiere:plot", kwargs={**slug, "plot": plot.pk}),
+        reverse("staff:cimetiere:concession", kwargs={**slug, "concession": concession.pk}),
+        reverse("staff:cimetiere:deceased-search", kwargs=slug) + "?q=a",
+        reverse("staff:cimetiere:operations", kwargs=slug),
+        reverse("staff:cimetiere:forecast", kwargs=slug),
+        reverse("staff:cimetiere:import", kwargs=slug),
+        reverse("staff:cimetiere:documents", kwargs=slug),
+        reverse("staff:cimetiere:ossuary-register", kwargs=slug),
+        reverse("staff:cimetiere:abandonment-list", kwargs=slug),
+    ):
+        _visit(page, live_server.url + url)
