@@ -13,7 +13,7 @@ def staff_modules(request: HttpRequest) -> dict[str, Any]:
     commune = getattr(request, "commune", None)
     if commune is None or not getattr(request, "abilities", None):
         return {}
-    links = module_links(commune.slug, audience="staff")
+    links = module_links(commune, audience="staff")
     return {
         "staff_module_links": [
             {"link": link, "is_current": request.path.startswith(link.url)} for link in links

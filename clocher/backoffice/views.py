@@ -56,7 +56,7 @@ def home(request: HttpRequest, commune_slug: str) -> HttpResponse:
         "backoffice/home.html",
         {
             "nav": "home",
-            "modules": module_links(commune.slug, audience="staff"),
+            "modules": module_links(commune, audience="staff"),
             "role_labels": _role_labels(getattr(request, "commune_roles", set())),
         },
     )

@@ -7,8 +7,8 @@
   of death and place (cemetery, section, plot), never anything about the holders.
 """
 
+import dataclasses
 import datetime
-import unicodedata
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema
 
+from clocher.cimetiere import selectors
 from clocher.cimetiere.legal_clock import clocks_for_commune
-from clocher.cimetiere.models import Burial, CemeterySettings, Concession
+from clocher.cimetiere.models import Concession
 from clocher.core.api.auth import api_key_auth, require_scope
 from clocher.core.api.errors import ApiError
 from clocher.core.api.pagination import Pagination, paginate
@@ -137,13 +138,6 @@ def concession_list(
     return items
 
 
-def normalize_name(text: str) -> str:
-    """Lower case, without accents or extra spaces: « Éloïse  DUPRÉ » → « eloise dupre »."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return " ".join(bare.casefold().replace("-", " ").replace("'", " ").split())
-
-
 class GraveSearch(Schema):
     name: str = Field(
         ..., min_length=NAME_MIN_LENGTH, max_length=100, description="Nom du défunt recherché."
@@ -159,12 +153,9 @@ def grave_search(
     La recherche ignore les accents et les majuscules ; au plus 50 résultats. Aucune donnée des
     concessionnaires n'est jamais donnée."""
     commune = communes_active().filter(slug=commune_slug).first()
-    if commune is None or not (
-        CemeterySettings.objects.for_commune(commune).filter(public_search_enabled=True).exists()
-    ):
+    if commune is None or not selectors.public_search_enabled(commune):
         raise ApiError(404)
-    words = normalize_name(search.name).split()
-    if len("".join(words)) < NAME_MIN_LENGTH:
+    if len(selectors.fold(search.name).replace(" ", "")) < NAME_MIN_LENGTH:
         raise ApiError(
             422,
             "invalid",
@@ -177,38 +168,6 @@ def grave_search(
                 }
             ],
         )
-    rows = (
-        Burial.objects.for_commune(commune)
-        .filter(is_present=True)
-        .order_by("deceased__last_name", "deceased__first_names", "pk")
-        .values_list(
-            "deceased__last_name",
-            "deceased__first_names",
-            "deceased__birth_name",
-            "deceased__death_date",
-            "plot__cemetery__name",
-            "plot__section__name",
-            "plot__number",
-        )
-    )
-    items: list[dict[str, Any]] = []
-    truncated = False
-    for last_name, first_names, birth_name, death_date, cemetery, section, plot in rows.iterator():
-        haystack = normalize_name(f"{last_name} {first_names} {birth_name}")
-        if not all(word in haystack for word in words):
-            continue
-        if len(items) == GRAVES_MAX_RESULTS:
-            truncated = True
-            break
-        items.append(
-            {
-                "last_name": last_name,
-                "first_names": first_names,
-                "birth_name": birth_name,
-                "death_date": death_date,
-                "cemetery": cemetery,
-                "section": section,
-                "plot": plot,
-            }
-        )
+    graves, truncated = selectors.public_graves(commune, search.name, limit=GRAVES_MAX_RESULTS)
+    items = [dataclasses.asdict(grave) for grave in graves]
     return {"items": items, "truncated": truncated}

@@ -16,6 +16,9 @@ class CimetiereConfig(AppConfig):
             "registres et documents."
         ),
         staff_urls="clocher.cimetiere.staff_urls",
+        public_urls="clocher.cimetiere.public_urls",
+        public_home="public:cimetiere:find-grave",
+        public_available="clocher.cimetiere.selectors.public_search_enabled",
         api_router="clocher.cimetiere.api.router",
         api_prefix="communes/{commune_slug}/cemetery",
         staff_home="staff:cimetiere:home",

@@ -447,3 +447,12 @@ class OssuaryMoveForm(Form):
         self.fields["ossuary"].queryset = ossuaries  # type: ignore[attr-defined]
         self.fields["ossuary"].label_from_instance = lambda plot: f"{plot.cemetery} — {plot}"  # type: ignore[attr-defined]
         self.fields["authorised_by"].queryset = authorisers  # type: ignore[attr-defined]
+
+
+class GraveSearchForm(Form):
+    nom = forms.CharField(
+        label=_("Nom de la personne défunte"),
+        min_length=2,
+        max_length=100,
+        help_text=_("Le nom, ou le nom et le prénom. Les accents et les majuscules sont ignorés."),
+    )

@@ -18,6 +18,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from clocher.cimetiere.models import (
     Burial,
     Cemetery,
+    CemeterySettings,
     Concession,
     Deceased,
     Operation,
@@ -248,3 +249,76 @@ def plots_grouped_by_section(plots: list[Plot]) -> list[tuple[Any, list[Plot]]]:
         groups[plot.section_id].append(plot)
         sections[plot.section_id] = plot.section
     return [(sections[key], groups[key]) for key in groups]
+
+
+@dataclass(frozen=True)
+class PublicGrave:
+    """What "find a grave" may publish: the deceased and the place, never the holders."""
+
+    last_name: str
+    first_names: str
+    birth_name: str
+    death_date: Any
+    cemetery: str
+    section: str
+    plot: str
+
+
+def _name_words(text: str) -> list[str]:
+    """Folded words of a name: hyphens and apostrophes separate words (« Saint-Just » → 2)."""
+    return fold(text.replace("-", " ").replace("'", " ").replace("’", " ")).split()
+
+
+def public_search_enabled(commune: Commune) -> bool:
+    return CemeterySettings.objects.for_commune(commune).filter(public_search_enabled=True).exists()
+
+
+def public_graves(commune: Commune, name: str, *, limit: int) -> tuple[list[PublicGrave], bool]:
+    """The present graves whose deceased's names contain every word of ``name`` (accents and
+    case ignored), at most ``limit`` of them, and whether more matched."""
+    words = _name_words(name)
+    if not words:
+        return [], False
+    rows = (
+        Burial.objects.for_commune(commune)
+        .filter(is_present=True)
+        .order_by("deceased__last_name", "deceased__first_names", "pk")
+        .values_list(
+            "deceased__last_name",
+            "deceased__first_names",
+            "deceased__birth_name",
+            "deceased__death_date",
+            "plot__cemetery__name",
+            "plot__section__name",
+            "plot__number",
+        )
+    )
+    found: list[PublicGrave] = []
+    for last_name, first_names, birth_name, death_date, cemetery, section, plot in rows.iterator(
+        chunk_size=5000
+    ):
+        haystack = fold(
+            f"{last_name} {first_names} {birth_name}".replace("-", " ").replace("'", " ")
+        )
+        if not all(word in haystack for word in words):
+            continue
+        if len(found) == limit:
+            return found, True
+        found.append(
+            PublicGrave(last_name, first_names, birth_name, death_date, cemetery, section, plot)
+        )
+    return found, False
+
+
+def present_names_by_plot(commune: Commune, plot_ids: list[int]) -> dict[int, list[str]]:
+    """The names of the people resting in each of ``plot_ids`` (one query)."""
+    names: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        Burial.objects.for_commune(commune)
+        .filter(plot_id__in=plot_ids, is_present=True)
+        .order_by("buried_on", "pk")
+        .values_list("plot_id", "deceased__last_name", "deceased__first_names")
+    )
+    for plot_id, last_name, first_names in rows:
+        names[plot_id].append(f"{last_name} {first_names}".strip())
+    return names

@@ -30,6 +30,8 @@ class ModuleInfo:
     api_prefix: str | None = None  # where api_router is mounted; defaults to url_prefix
     staff_home: str | None = None
     public_home: str | None = None
+    # dotted path of a function(commune) -> bool: is the public home open in that commune?
+    public_available: str | None = None
     demo_data: str | None = None  # dotted path of a function(commune, staff) adding demo content
     order: int = 100
 

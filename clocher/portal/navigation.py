@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 
 from clocher.core.modules import registered_modules
+from clocher.tenancy.models import Commune
 
 
 @dataclass(frozen=True)
@@ -17,16 +19,20 @@ class ModuleLink:
     url: str
 
 
-def module_links(commune_slug: str, *, audience: Literal["public", "staff"]) -> list[ModuleLink]:
+def module_links(commune: Commune, *, audience: Literal["public", "staff"]) -> list[ModuleLink]:
     """The modules that have a home page for ``audience``, with the URL of that page in the
-    commune. A module whose home cannot be reversed is left out rather than breaking the page."""
+    commune. A module whose home cannot be reversed is left out rather than breaking the page,
+    and so is a public page the commune has not opened (``ModuleInfo.public_available``)."""
     links = []
     for module in registered_modules():
         url_name = module.public_home if audience == "public" else module.staff_home
         if not url_name:
             continue
+        if audience == "public" and module.public_available:
+            if not import_string(module.public_available)(commune):
+                continue
         try:
-            url = reverse(url_name, kwargs={"commune_slug": commune_slug})
+            url = reverse(url_name, kwargs={"commune_slug": commune.slug})
         except NoReverseMatch:
             continue
         links.append(

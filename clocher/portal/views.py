@@ -40,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def commune_home(request: HttpRequest, commune_slug: str) -> HttpResponse:
     commune = request.commune  # type: ignore[attr-defined]
-    services = module_links(commune.slug, audience="public")
+    services = module_links(commune, audience="public")
     return render(request, "portal/commune_home.html", {"services": services})
 
 
