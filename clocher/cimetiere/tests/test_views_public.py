@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import datetime
+from typing import cast
 
 import pytest
 from django.urls import reverse
 
-from clocher.cimetiere.models import AbandonmentStep, CemeterySettings, Holder
+from clocher.cimetiere.models import AbandonmentStep, CemeterySettings, Concession, Holder, Plot
 from clocher.cimetiere.services.abandonment import OpenProcedure, RecordStep
-from clocher.cimetiere.tests.factories import BurialFactory, ConcessionFactory, PlotFactory
+from clocher.cimetiere.tests.factories import BurialFactory, PlotFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def grave(commune_a):
-    plot = PlotFactory(section__cemetery__commune=commune_a, section__name="B", number="14")
-    concession = ConcessionFactory(plot=plot, act_date=datetime.date(1950, 1, 1), kind="perpetual")
+    plot = cast(
+        Plot, PlotFactory(section__cemetery__commune=commune_a, section__name="B", number="14")
+    )
+    concession = Concession.objects.create(
+        commune=commune_a,
+        plot=plot,
+        number="P-7",
+        act_date=datetime.date(1950, 1, 1),
+        kind="perpetual",
+    )
     Holder.objects.create(commune=commune_a, concession=concession, full_name="Gérard Titulaire")
     BurialFactory(
         plot=plot,

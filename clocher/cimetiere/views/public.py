@@ -11,6 +11,7 @@ from django.shortcuts import render
 
 from clocher.cimetiere import selectors
 from clocher.cimetiere.forms import GraveSearchForm
+from clocher.cimetiere.models import AbandonmentProcedure, AbandonmentStepRecord
 from clocher.cimetiere.services.abandonment import next_step, procedures_in_progress
 from clocher.tenancy.models import Commune
 
@@ -40,6 +41,11 @@ def find_grave(request: HttpRequest, commune_slug: str) -> HttpResponse:
     )
 
 
+def _steps_in_order(procedure: AbandonmentProcedure) -> list[AbandonmentStepRecord]:
+    records: list[AbandonmentStepRecord] = list(procedure.steps.all())  # prefetched
+    return sorted(records, key=lambda record: record.done_on)
+
+
 def abandonment_notices(request: HttpRequest, commune_slug: str) -> HttpResponse:
     commune = _open_commune(request)
     procedures = list(procedures_in_progress(commune))
@@ -49,7 +55,7 @@ def abandonment_notices(request: HttpRequest, commune_slug: str) -> HttpResponse
             "procedure": procedure,
             "plot": procedure.concession.plot,
             "names": names.get(procedure.concession.plot_id, []),
-            "steps": sorted(procedure.steps.all(), key=lambda record: record.done_on),
+            "steps": _steps_in_order(procedure),
             "next": next_step(procedure),
         }
         for procedure in procedures
