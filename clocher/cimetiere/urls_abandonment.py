@@ -23,6 +23,11 @@ urlpatterns = [
         name="abandonment-restored",
     ),
     path(
+        "reprises/<int:procedure>/abandon/",
+        abandonment.procedure_cancel,
+        name="abandonment-cancel",
+    ),
+    path(
         "reprises/<int:procedure>/visite/",
         abandonment.procedure_reschedule,
         name="abandonment-reschedule",

@@ -289,7 +289,8 @@ def _too_late_message(step: str, latest: datetime.date) -> str:
         )
     return (
         f"Trop tard : la notification devait être faite dans les huit jours, au plus tard le "
-        f"{format_date(latest)} (R2223-13 à R2223-15). Un nouveau constat est nécessaire."
+        f"{format_date(latest)} (R2223-13 à R2223-15). Abandonnez cette procédure et ouvrez-en "
+        "une nouvelle : un nouveau constat est nécessaire."
     )
 
 
@@ -335,12 +336,27 @@ def procedure_close_restored(
     *, commune: Commune, actor: Any, procedure: AbandonmentProcedure, on: datetime.date
 ) -> AbandonmentProcedure:
     """The family restored the grave: the procedure stops (possible until the mayor's order)."""
+    return _close(procedure=procedure, commune=commune, on=on, outcome=AbandonmentOutcome.RESTORED)
+
+
+@transaction.atomic
+def procedure_cancel(
+    *, commune: Commune, actor: Any, procedure: AbandonmentProcedure, on: datetime.date
+) -> AbandonmentProcedure:
+    """The commune gives the procedure up, typically because a delay was missed (a notification
+    after eight days): the record stays, and a new procedure may be opened on the concession."""
+    return _close(procedure=procedure, commune=commune, on=on, outcome=AbandonmentOutcome.CANCELLED)
+
+
+def _close(
+    *, procedure: AbandonmentProcedure, commune: Commune, on: datetime.date, outcome: str
+) -> AbandonmentProcedure:
     if procedure.commune_id != commune.pk or procedure.closed_on is not None:
         raise LegalRefusal("Cette procédure est déjà close.")
     if procedure.steps.filter(step=AbandonmentStep.MAYOR_ORDER).exists():
         raise LegalRefusal("L'arrêté de reprise a été pris : la procédure ne peut plus s'arrêter.")
     procedure.closed_on = on
-    procedure.outcome = AbandonmentOutcome.RESTORED
+    procedure.outcome = outcome
     procedure.save(update_fields=["closed_on", "outcome"])
     return procedure
 

@@ -216,3 +216,19 @@ def test_only_one_open_procedure_per_concession(commune_a, old_concession):
     with pytest.raises(LegalRefusal, match="déjà en cours"):
         _open(commune_a, old_concession)
     assert AbandonmentProcedure.objects.filter(concession=old_concession).count() == 1
+
+
+def test_a_missed_delay_is_resolved_by_giving_up_and_opening_a_new_procedure(
+    commune_a, old_concession
+):
+    """Notified too late: the procedure is given up, kept, and a new one can start."""
+    from clocher.cimetiere.services.abandonment import procedure_cancel
+
+    procedure = _open(commune_a, old_concession)
+    _step(commune_a, procedure, AbandonmentStep.NOTICE, D(2026, 1, 5), was_posted=True)
+    _step(commune_a, procedure, AbandonmentStep.FIRST_REPORT, D(2026, 2, 10), **REPORT)
+    procedure_cancel(commune=commune_a, actor=None, procedure=procedure, on=D(2026, 2, 25))
+    assert procedure.outcome == AbandonmentOutcome.CANCELLED
+    again = _open(commune_a, old_concession, today=D(2026, 3, 1), visit=D(2026, 4, 15))
+    assert again.pk != procedure.pk
+    assert old_concession.abandonment_procedures.count() == 2

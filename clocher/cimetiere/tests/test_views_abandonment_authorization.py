@@ -67,6 +67,7 @@ PAGES = {
     "abandonment-order-pdf": (["procedure"], READ),
     "abandonment-open": (["concession"], MANAGE),
     "abandonment-restored": (["procedure"], MANAGE),
+    "abandonment-cancel": (["procedure"], MANAGE),
     "abandonment-reschedule": (["procedure"], MANAGE),
     "abandonment-notice-pdf": (["procedure"], MANAGE),
     "abandonment-notification-pdf": (["procedure"], MANAGE),
@@ -123,6 +124,7 @@ def test_abandonment_page_answers_each_person_by_the_role_table(
         "abandonment-procedure",
         "abandonment-open",
         "abandonment-restored",
+        "abandonment-cancel",
         "abandonment-reschedule",
     ],
 )

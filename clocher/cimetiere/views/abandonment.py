@@ -35,6 +35,7 @@ from clocher.cimetiere.forms_abandonment import (
 from clocher.cimetiere.legal_clock import LegalRefusal, concession_clock
 from clocher.cimetiere.models import (
     STEP_ORDER,
+    AbandonmentOutcome,
     AbandonmentProcedure,
     AbandonmentStep,
     AbandonmentStepRecord,
@@ -47,6 +48,9 @@ from clocher.cimetiere.services.abandonment import (
     next_step,
     procedure_close_restored,
     procedure_reschedule_visit,
+)
+from clocher.cimetiere.services.abandonment import (
+    procedure_cancel as procedure_cancel_service,
 )
 from clocher.core.models import VaultFile
 from clocher.core.uploads import AcceptedUpload, accept_upload
@@ -303,6 +307,21 @@ def procedure_restored(
     request: HttpRequest, commune_slug: str, procedure: AbandonmentProcedure
 ) -> HttpResponse:
     """ "La famille a remis la sépulture en état": confirm, then the procedure stops."""
+    return _close_procedure(request, procedure, outcome=AbandonmentOutcome.RESTORED)
+
+
+@require_capability(Capability.MANAGE_CEMETERY)
+@require_http_methods(["GET", "POST"])
+def procedure_cancel(
+    request: HttpRequest, commune_slug: str, procedure: AbandonmentProcedure
+) -> HttpResponse:
+    """The commune gives the procedure up (a delay was missed): confirm, then it is closed."""
+    return _close_procedure(request, procedure, outcome=AbandonmentOutcome.CANCELLED)
+
+
+def _close_procedure(
+    request: HttpRequest, procedure: AbandonmentProcedure, *, outcome: str
+) -> HttpResponse:
     commune = _commune(request)
     today = timezone.localdate()
     form = RestoredForm(request.POST or None, initial={"closed_on": today})
@@ -315,21 +334,34 @@ def procedure_restored(
                 "closed_on", _("La date ne peut pas précéder l'ouverture de la procédure.")
             )
         else:
+            close = (
+                procedure_close_restored
+                if outcome == AbandonmentOutcome.RESTORED
+                else procedure_cancel_service
+            )
             try:
-                procedure_close_restored(
-                    commune=commune, actor=request.user, procedure=procedure, on=closed_on
-                )
+                close(commune=commune, actor=request.user, procedure=procedure, on=closed_on)
             except LegalRefusal as refusal:
                 form.add_error(None, refusal.message)
             else:
                 messages.success(
-                    request, _("La procédure est close : la sépulture a été remise en état.")
+                    request,
+                    _("La procédure est close : la sépulture a été remise en état.")
+                    if outcome == AbandonmentOutcome.RESTORED
+                    else _(
+                        "La procédure est abandonnée. Une nouvelle procédure peut être ouverte."
+                    ),
                 )
                 return redirect(_procedure_url(procedure))
     return render(
         request,
         "cimetiere/abandonment_restored.html",
-        {"procedure": procedure, "concession": procedure.concession, "form": form},
+        {
+            "procedure": procedure,
+            "concession": procedure.concession,
+            "form": form,
+            "is_cancel": outcome == AbandonmentOutcome.CANCELLED,
+        },
     )
 
 
