@@ -818,3 +818,55 @@ def load(*, commune: Any, staff: dict[str, Any]) -> None:
     CemeterySettings.objects.get_or_create(
         commune=commune, defaults={"public_search_enabled": full}
     )
+    if full:
+        _abandonment_procedure(commune, today, recorder)
+
+
+def _abandonment_procedure(commune: Any, today: datetime.date, recorder: Any) -> None:
+    """One procedure under way on an eligible concession: notices sent, first report written and
+    notified about eleven months ago, the second report due next month."""
+    from clocher.cimetiere.legal_clock import add_months, clocks_for_commune
+    from clocher.cimetiere.models import AbandonmentStep
+    from clocher.cimetiere.services.abandonment import OpenProcedure, RecordStep
+
+    notice_on = add_months(today, -13)
+    clocks = clocks_for_commune(commune, today=notice_on, include_ended=False)
+    eligible = sorted(pk for pk, clock in clocks.items() if clock.abandonment_eligible)
+    if not eligible:
+        return
+    concession = Concession.objects.for_commune(commune).get(pk=eligible[0])
+    procedure = OpenProcedure(
+        commune=commune,
+        actor=recorder,
+        concession=concession,
+        today=notice_on,
+        visit_planned_on=add_months(notice_on, 1),
+    ).execute()
+    visit_on = add_months(notice_on, 1)
+    steps: list[tuple[AbandonmentStep, datetime.date, dict[str, Any]]] = [
+        (AbandonmentStep.NOTICE, notice_on, {"was_posted": True, "recipients": "Famille Marchand"}),
+        (
+            AbandonmentStep.FIRST_REPORT,
+            visit_on,
+            {
+                "condition": "Stèle fendue et penchée, entourage descellé, tombe envahie de lierre "
+                "et de ronces ; inscription illisible.",
+                "officials_present": "Le maire ; M. Roux, garde champêtre",
+            },
+        ),
+        (
+            AbandonmentStep.FIRST_NOTIFICATION,
+            visit_on + datetime.timedelta(days=5),
+            {"was_posted": True, "recipients": "Famille Marchand"},
+        ),
+    ]
+    for step, day, fields in steps:
+        RecordStep(
+            commune=commune,
+            actor=recorder,
+            procedure=procedure,
+            step=step,
+            done_on=day,
+            today=day,
+            fields=fields,
+        ).execute()

@@ -121,3 +121,14 @@ def test_other_communes_get_a_smaller_cemetery(commune_b):
     demo.load(commune=commune_b, staff={})
     assert 5 <= Concession.objects.for_commune(commune_b).count() < 20
     assert CemeterySettings.objects.get(commune=commune_b).public_search_enabled is False
+
+
+def test_vaux_has_an_abandonment_procedure_under_way(vaux):
+    """The demo shows a repossession procedure waiting for its second report."""
+    from clocher.cimetiere.models import AbandonmentProcedure, AbandonmentStep
+    from clocher.cimetiere.services.abandonment import next_step
+
+    procedure = AbandonmentProcedure.objects.for_commune(vaux).get(closed_on__isnull=True)
+    window = next_step(procedure)
+    assert window is not None and window.step == AbandonmentStep.SECOND_REPORT
+    assert procedure.steps.count() == 3
