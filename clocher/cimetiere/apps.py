@@ -52,3 +52,7 @@ class CimetiereConfig(AppConfig):
         url_objects.register("procedure", AbandonmentProcedure)
         # A report's photo: a vault file UUID, checked against the procedure by the view.
         register_plain_parameter("photo", sample="00000000-0000-4000-8000-000000000000")
+
+        from clocher.cimetiere.models import Holder
+
+        url_objects.register("holder", Holder)

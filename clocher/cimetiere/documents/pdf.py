@@ -92,8 +92,12 @@ class _CommunePDF(FPDF):
         self.set_creator("Clocher")
         self.set_lang("fr")
 
+    def letterhead_page(self) -> bool:
+        """Whether this page carries the commune's full letterhead (the first page)."""
+        return self.page_no() == 1
+
     def header(self) -> None:
-        if self.page_no() == 1:
+        if self.letterhead_page():
             self.set_font(FONT, "B", 13)
             self.multi_cell(0, 6, f"Commune de {self.commune.name}", align="L", **_NEXT_LINE)
             self.set_font(FONT, "", 9)
@@ -535,3 +539,42 @@ __all__ = [
     "renewal_letter_pdf",
     "section_listing_pdf",
 ]
+
+
+class _LettersPDF(_CommunePDF):
+    """Several documents in one file: each starts on a new page with the commune's letterhead."""
+
+    def __init__(self, commune: Commune, today: datetime.date) -> None:
+        super().__init__(commune, today)
+        self.first_pages: set[int] = set()
+
+    def letterhead_page(self) -> bool:
+        return self.page_no() in self.first_pages
+
+
+def render_documents(documents: list[Document]) -> bytes:
+    """Draw several documents of one commune (e.g. this month's renewal letters) into one A4 PDF,
+    each starting on a new page with the letterhead. ``documents`` must not be empty."""
+    if not documents:
+        raise ValueError("render_documents needs at least one document")
+    first = documents[0]
+    pdf = _LettersPDF(first.commune, first.today)
+    pdf.set_title(first.title)
+    pdf.set_author(f"Commune de {first.commune.name}")
+    for document in documents:
+        pdf.first_pages.add(pdf.page_no() + 1)
+        pdf.add_page()
+        pdf.set_font(FONT, "B", 15)
+        pdf.multi_cell(0, 8, document.title, align="C", **_NEXT_LINE)
+        pdf.ln(4)
+        pdf.set_font(FONT, "", 10.5)
+        for paragraph in document.paragraphs:
+            pdf.multi_cell(0, 5.5, paragraph, align="J", markdown=True, **_NEXT_LINE)
+            pdf.ln(3)
+        for table in document.tables:
+            _draw_table(pdf, table)
+        _draw_signature(pdf, document)
+    return bytes(pdf.output())
+
+
+__all__ += ["render_documents"]

@@ -112,3 +112,8 @@ class Plot(CommuneOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.section} — {self.number}"
+
+    @property
+    def is_concedable(self) -> bool:
+        """Whether this kind of plot can carry a concession (L2223-13, L2223-18)."""
+        return self.kind in CONCEDABLE_KINDS

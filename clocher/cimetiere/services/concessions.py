@@ -26,6 +26,7 @@ from clocher.cimetiere.legal_clock import (
     concession_clock,
 )
 from clocher.cimetiere.models import (
+    Beneficiary,
     Concession,
     ConcessionEndReason,
     ConcessionKind,
@@ -41,10 +42,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LegalRefusal",
+    "beneficiary_add",
     "concession_end",
     "concession_grant",
     "concession_renew",
+    "holder_save",
+    "next_concession_number",
     "tariff_in_force",
+    "tariff_set",
 ]
 
 HOLDER_FIELDS = ("full_name", "address", "phone", "email", "is_deceased")
@@ -214,3 +219,122 @@ def concession_end(
     concession.end_reason = reason
     concession.save(update_fields=["ended_on", "end_reason"])
     return concession
+
+
+# --- Tariffs, holders and beneficiaries (secretary's pages) ------------------------------------
+
+
+@transaction.atomic
+def tariff_set(
+    *,
+    commune: Commune,
+    actor: Any,
+    plot_kind: str,
+    kind: str,
+    duration_years: int | None = None,
+    max_surface_m2: Decimal | None = None,
+    price: Decimal,
+    valid_from: datetime.date,
+    deliberation_reference: str = "",
+) -> Tariff:
+    """Record a price voted by the municipal council (L2223-15). The tariff still open for the
+    same category (plot kind, concession kind, duration, surface limit) that started before
+    ``valid_from`` is closed the day before; one starting on or after ``valid_from`` is refused
+    (the council's deliberations follow each other in time)."""
+    years = duration_years if kind == ConcessionKind.TEMPORARY else None
+    check_duration(kind, years)
+    same = (
+        Tariff.objects.for_commune(commune)
+        .select_for_update()
+        .filter(plot_kind=plot_kind, kind=kind, duration_years=years, max_surface_m2=max_surface_m2)
+    )
+    if same.filter(valid_from__gte=valid_from).exists():
+        raise LegalRefusal(
+            _(
+                "Un tarif de cette catégorie est déjà en vigueur à partir de cette date ou "
+                "après : le nouveau tarif doit commencer plus tard (L2223-15)."
+            ),
+            article="L2223-15",
+        )
+    day_before = valid_from - datetime.timedelta(days=1)
+    same.filter(valid_from__lt=valid_from).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gt=day_before)
+    ).update(valid_until=day_before)
+    return Tariff.objects.create(
+        commune=commune,
+        plot_kind=plot_kind,
+        kind=kind,
+        duration_years=years,
+        max_surface_m2=max_surface_m2,
+        price=price,
+        valid_from=valid_from,
+        deliberation_reference=deliberation_reference,
+    )
+
+
+def next_concession_number(commune: Commune, *, year: int) -> str:
+    """A suggestion for the next act number: the highest trailing number of the commune's acts
+    plus one, keeping that act's prefix (« 2024-017 » → « 2024-018 »); « <year>-001 » at first."""
+    best: tuple[int, str, int] | None = None
+    numbers = Concession.objects.for_commune(commune).exclude(number="")
+    for number in numbers.values_list("number", flat=True):
+        digits = len(number) - len(number.rstrip("0123456789"))
+        if not digits:
+            continue
+        value = int(number[-digits:])
+        if best is None or value > best[0]:
+            best = (value, number[:-digits], digits)
+    if best is None:
+        return f"{year}-001"
+    value, prefix, width = best
+    return f"{prefix}{value + 1:0{width}d}"
+
+
+@transaction.atomic
+def holder_save(
+    *, commune: Commune, actor: Any, concession: Concession, holder: Holder | None, **values: Any
+) -> Holder:
+    """Add a holder to ``concession`` or update one's contact details (sealed in the vault).
+    The holder of record does not change at a renewal (L2223-15): this records a co-holder
+    named in the act, or corrects an address."""
+    _same_commune(commune, concession)
+    fields = {key: values[key] for key in HOLDER_FIELDS if key in values}
+    if holder is None:
+        position = concession.holders.count()
+        return Holder.objects.create(
+            commune=commune, concession=concession, position=position, **fields
+        )
+    _same_commune(commune, holder)
+    if holder.concession_id != concession.pk:
+        raise ValueError(f"{holder!r} is not a holder of concession {concession.pk}")
+    for key, value in fields.items():
+        setattr(holder, key, value)
+    holder.save(update_fields=list(fields))
+    return holder
+
+
+@transaction.atomic
+def beneficiary_add(
+    *,
+    commune: Commune,
+    actor: Any,
+    concession: Concession,
+    full_name: str,
+    relationship: str = "",
+    address: str = "",
+) -> Beneficiary:
+    """Record an ayant droit declared by a holder: a person entitled to be buried in the
+    concession (L2223-13)."""
+    _same_commune(commune, concession)
+    if concession.ended_on is not None:
+        raise LegalRefusal(
+            _("Cette concession a pris fin : on ne peut plus y déclarer d'ayant droit."),
+            article="L2223-13",
+        )
+    return Beneficiary.objects.create(
+        commune=commune,
+        concession=concession,
+        full_name=full_name,
+        relationship=relationship,
+        address=address,
+    )

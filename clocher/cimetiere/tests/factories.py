@@ -242,3 +242,18 @@ def abandonment_procedure(
         if step == through:
             break
     return procedure
+
+
+@isolation_factory(Holder)
+def holder_for_isolation(commune: Any, marker: str) -> Holder:
+    """A holder whose edit page shows the marker in the name field."""
+    concession = Concession.objects.create(
+        commune=commune,
+        plot=_plot(commune, f"{marker}H"),
+        number=f"{marker}-titulaire",
+        act_date=datetime.date(1995, 1, 1),
+        kind=ConcessionKind.THIRTY_YEARS,
+    )
+    return Holder.objects.create(
+        commune=commune, concession=concession, full_name=f"{marker} Titulaire"
+    )

@@ -125,7 +125,7 @@ def test_forecast_page_shows_each_cemetery(
         response = client.get(url)
     content = response.content.decode()
     assert response.status_code == 200
-    assert "<caption>" in content and "Cimetière communal" in content
+    assert '<caption id="forecast-caption">' in content and "Cimetière communal" in content
     (expected,) = cemetery_forecasts(commune_a, today=timezone.localdate())
     assert expected.full_in_year is not None
     assert f"{expected.full_in_year} (dans" in content

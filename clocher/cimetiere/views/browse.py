@@ -93,12 +93,16 @@ def _today() -> Any:
 def home(request: HttpRequest, commune_slug: str) -> HttpResponse:
     """The module's home: cemeteries with their counts, and what is due this month."""
     commune = _commune(request)
+    due_items = legal_clock.due_this_month(commune, today=_today())
     return render(
         request,
         "cimetiere/home.html",
         {
             "cemeteries": list(selectors.cemeteries_of_commune(commune)),
-            "due_items": legal_clock.due_this_month(commune, today=_today()),
+            "due_items": due_items,
+            "has_letters_due": any(
+                item.kind == legal_clock.DueKind.RENEWAL_LETTER for item in due_items
+            ),
         },
     )
 
