@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from clocher.core.testing.browser import browser, page  # noqa: F401 (one Chromium per session)
 from clocher.core.testing.factories import (
     CommuneFactory,
     MembershipFactory,

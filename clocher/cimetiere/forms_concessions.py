@@ -58,7 +58,10 @@ class ConcessionGrantForm(Form):
     price_paid = _money(
         _("Prix (€)"),
         required=False,
-        help_text=_("Prérempli avec le tarif voté par le conseil municipal ; modifiable."),
+        help_text=_(
+            "Prérempli avec le tarif trentenaire voté par le conseil municipal ; modifiable. "
+            "Laissez vide pour appliquer le tarif de la durée choisie."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

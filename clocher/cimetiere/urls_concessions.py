@@ -21,7 +21,7 @@ urlpatterns = [
         name="concession-renew",
     ),
     path(
-        "concessions/<int:concession>/reprise/",
+        "concessions/<int:concession>/reprise-apres-expiration/",
         concessions.concession_end,
         name="concession-end",
     ),

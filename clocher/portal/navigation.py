@@ -28,9 +28,9 @@ def module_links(commune: Commune, *, audience: Literal["public", "staff"]) -> l
         url_name = module.public_home if audience == "public" else module.staff_home
         if not url_name:
             continue
-        if audience == "public" and module.public_available:
-            if not import_string(module.public_available)(commune):
-                continue
+        is_open = module.public_available is None or import_string(module.public_available)(commune)
+        if audience == "public" and not is_open:
+            continue
         try:
             url = reverse(url_name, kwargs={"commune_slug": commune.slug})
         except NoReverseMatch:

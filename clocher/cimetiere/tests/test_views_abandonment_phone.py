@@ -12,7 +12,7 @@ from PIL import Image
 
 from clocher.cimetiere.models import AbandonmentStep
 from clocher.cimetiere.tests.factories import abandonment_procedure
-from clocher.core.testing.browser import assert_accessible, browser  # noqa: F401
+from clocher.core.testing.browser import assert_accessible
 from clocher.core.testing.clients import signed_in_client
 from clocher.core.vault import store_file
 
@@ -25,7 +25,7 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-def _signed_in_page(browser, live_server, user, width):  # noqa: F811
+def _signed_in_page(browser, live_server, user, width):
     cookie = signed_in_client(user).cookies[settings.SESSION_COOKIE_NAME].value
     context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 800})
     context.add_cookies(
@@ -49,7 +49,7 @@ def _boxes(page):
     return sections.nth(0).bounding_box(), sections.nth(1).bounding_box()
 
 
-def test_reports_side_by_side_on_a_wide_screen(browser, live_server, procedure, agent_a):  # noqa: F811
+def test_reports_side_by_side_on_a_wide_screen(browser, live_server, procedure, agent_a):
     """At 1024 px the first and the second report are two columns."""
     context, page = _signed_in_page(browser, live_server, agent_a, 1024)
     try:
@@ -66,7 +66,7 @@ def test_reports_side_by_side_on_a_wide_screen(browser, live_server, procedure, 
         context.close()
 
 
-def test_reports_stacked_on_a_phone(browser, live_server, procedure, agent_a):  # noqa: F811
+def test_reports_stacked_on_a_phone(browser, live_server, procedure, agent_a):
     """At 320 px the reports are stacked and nothing scrolls sideways (photos included)."""
     context, page = _signed_in_page(browser, live_server, agent_a, 320)
     try:
@@ -87,7 +87,7 @@ def test_reports_stacked_on_a_phone(browser, live_server, procedure, agent_a):  
         context.close()
 
 
-def test_procedure_and_list_pages_are_accessible(browser, live_server, procedure, agent_a):  # noqa: F811
+def test_procedure_and_list_pages_are_accessible(browser, live_server, procedure, agent_a):
     """The list, the procedure page with its step form and the opening page pass axe-core."""
     context, page = _signed_in_page(browser, live_server, agent_a, 320)
     slug = procedure.commune.slug

@@ -88,7 +88,8 @@ def _pdf_response(document: Document) -> HttpResponse:
 def _loaded(procedure: AbandonmentProcedure) -> AbandonmentProcedure:
     """The procedure with its concession, plot and steps (photos included) in four queries."""
     return (
-        AbandonmentProcedure.objects.filter(pk=procedure.pk, commune_id=procedure.commune_id)
+        AbandonmentProcedure.objects.for_commune(procedure.commune)
+        .filter(pk=procedure.pk)
         .select_related(
             "commune",
             "concession__plot__cemetery",

@@ -112,6 +112,17 @@ def concession_grant(request: HttpRequest, commune_slug: str, plot: Plot) -> Htt
     form = ConcessionGrantForm(request.POST or None, initial=_grant_initial(commune, plot, today))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if data["price_paid"] is None:
+            surface = data["surface_m2"] if data["surface_m2"] is not None else plot.surface_m2
+            tariff = services.tariff_in_force(
+                commune,
+                plot.kind,
+                data["kind"],
+                data["duration_years"],
+                surface,
+                on=data["act_date"],
+            )
+            data["price_paid"] = tariff.price if tariff else None
         try:
             with transaction.atomic():
                 granted = services.concession_grant(
@@ -203,7 +214,12 @@ def concession_renew(
                 requester_relationship=data["requester_relationship"],
             )
         except LegalRefusal as refusal:
-            form.add_error(_refusal_field(refusal, form, date_field="decided_on"), refusal.message)
+            closed = clock.state in (
+                legal_clock.ConcessionState.PERPETUAL,
+                legal_clock.ConcessionState.ENDED,
+            )
+            field = None if closed else _refusal_field(refusal, form, date_field="decided_on")
+            form.add_error(field, refusal.message)
         else:
             messages.success(
                 request,
