@@ -28,8 +28,7 @@ def module_links(commune: Commune, *, audience: Literal["public", "staff"]) -> l
         url_name = module.public_home if audience == "public" else module.staff_home
         if not url_name:
             continue
-        is_open = module.public_available is None or import_string(module.public_available)(commune)
-        if audience == "public" and not is_open:
+        if audience == "public" and not _is_open(module.public_available, commune):
             continue
         try:
             url = reverse(url_name, kwargs={"commune_slug": commune.slug})
@@ -39,3 +38,8 @@ def module_links(commune: Commune, *, audience: Literal["public", "staff"]) -> l
             ModuleLink(title=str(module.title), description=str(module.description), url=url)
         )
     return links
+
+
+def _is_open(availability: str | None, commune: Commune) -> bool:
+    """Whether a module's public page is open in ``commune`` (always, unless it says otherwise)."""
+    return availability is None or bool(import_string(availability)(commune))
