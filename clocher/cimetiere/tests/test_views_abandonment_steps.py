@@ -190,7 +190,8 @@ def test_date_refusal_sits_next_to_the_date_field(commune_a, agent_a):
     assert form.errors == {
         "done_on": [
             "Trop tard : la notification devait être faite dans les huit jours, au plus tard le "
-            "18/02/2024 (R2223-13 à R2223-15). Un nouveau constat est nécessaire."
+            "18/02/2024 (R2223-13 à R2223-15). Abandonnez cette procédure et ouvrez-en une "
+            "nouvelle : un nouveau constat est nécessaire."
         ]
     }
     assert procedure.steps.count() == 2
