@@ -35,9 +35,9 @@ MODELS = (
 
 def test_demo_command_twice_creates_nothing_new(db):
     """The second run of ``clocher demo`` creates no cemetery row; each commune has one."""
-    call_command("demo", stdout=io.StringIO())
+    call_command("demo", force=True, stdout=io.StringIO())
     first = {model.__name__: model.objects.count() for model in MODELS}
-    call_command("demo", stdout=io.StringIO())
+    call_command("demo", force=True, stdout=io.StringIO())
     second = {model.__name__: model.objects.count() for model in MODELS}
     assert second == first
     assert first["Cemetery"] == 3
