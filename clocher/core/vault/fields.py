@@ -89,6 +89,19 @@ class EncryptedTextField(models.BinaryField):
             cache[self.dirty_name] = False
         return cache.get(self.attname)
 
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        """Only ciphertext reaches the database. A clear value here means a path that skips
+        ``pre_save`` (``bulk_update``, ``QuerySet.update``, a lookup): refuse it rather than
+        store or compare personal data in clear."""
+        if isinstance(value, str):
+            if value:
+                raise envelope.VaultError(
+                    f"{self.vault_context} can only be written by save() (which seals it); "
+                    "bulk_update(), update() and lookups on it would use the clear value."
+                )
+            value = b""
+        return super().get_db_prep_value(value, connection, prepared)
+
     def value_from_object(self, obj: Any) -> Any:
         return getattr(obj, self.attname)
 
