@@ -52,6 +52,7 @@ from clocher.cimetiere.services.abandonment import (
 from clocher.cimetiere.services.abandonment import (
     procedure_cancel as procedure_cancel_service,
 )
+from clocher.cimetiere.views.responses import pdf_response
 from clocher.core.models import VaultFile
 from clocher.core.uploads import AcceptedUpload, accept_upload
 from clocher.core.vault import FileRejected, read_file, store_file
@@ -79,10 +80,7 @@ def _procedure_url(procedure: AbandonmentProcedure) -> str:
 
 
 def _pdf_response(document: Document) -> HttpResponse:
-    response = HttpResponse(render_document(document), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{document.filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(render_document(document), document.filename)
 
 
 def _loaded(procedure: AbandonmentProcedure) -> AbandonmentProcedure:

@@ -41,6 +41,7 @@ from clocher.cimetiere.models import (
 )
 from clocher.cimetiere.services import concessions as services
 from clocher.cimetiere.views.browse import CONCESSION_STATE_LABELS
+from clocher.cimetiere.views.responses import pdf_response
 from clocher.tenancy.decorators import require_capability
 from clocher.tenancy.models import Commune
 from clocher.tenancy.permissions import Capability
@@ -473,10 +474,9 @@ def renewal_letters_due(request: HttpRequest, commune_slug: str) -> HttpResponse
     if not documents:
         messages.info(request, _("Aucune lettre de renouvellement à envoyer ce mois-ci."))
         return redirect("staff:cimetiere:home", commune_slug=commune.slug)
-    response = HttpResponse(pdf.render_documents(documents), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="lettres-renouvellement-{today:%Y-%m}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(
+        pdf.render_documents(documents), f"lettres-renouvellement-{today:%Y-%m}.pdf"
+    )
 
 
 __all__ = [

@@ -24,6 +24,7 @@ from clocher.cimetiere.documents import templates as document_templates
 from clocher.cimetiere.documents.values import example_values, french_date
 from clocher.cimetiere.models import Concession, DocumentKind, Operation, Section
 from clocher.cimetiere.services import documents as document_services
+from clocher.cimetiere.views.responses import pdf_response
 from clocher.core.forms import Form
 from clocher.tenancy.decorators import require_capability
 from clocher.tenancy.permissions import Capability
@@ -48,10 +49,7 @@ def require_any_capability(
 
 
 def _pdf_response(document: pdf.Document) -> HttpResponse:
-    response = HttpResponse(pdf.render_document(document), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{document.filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(pdf.render_document(document), document.filename)
 
 
 # --- PDFs ----------------------------------------------------------------------------------
