@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "clocher.portal",
     "clocher.backoffice",
     "clocher.console",
+    "clocher.demarches",
     "clocher.cimetiere",
     "clocher.demo",
 ]

@@ -15,11 +15,16 @@ commune's objects, so a new route is covered without anyone writing a test for i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 from django.http import Http404
+
+# Narrows the commune's objects to those the signed-in user may reach (a démarches request only
+# in a family granted to the agent): called with (user, commune, queryset).
+Restriction = Callable[[Any, Any, models.QuerySet[Any]], models.QuerySet[Any]]
 
 
 @dataclass(frozen=True)
@@ -27,17 +32,25 @@ class UrlObject:
     parameter: str
     model: type[models.Model]
     lookup: str = "pk"
+    restrict: Restriction | None = None
 
 
 class UrlObjectRegistry:
     def __init__(self) -> None:
         self._objects: dict[str, UrlObject] = {}
 
-    def register(self, parameter: str, model: type[models.Model], *, lookup: str = "pk") -> None:
+    def register(
+        self,
+        parameter: str,
+        model: type[models.Model],
+        *,
+        lookup: str = "pk",
+        restrict: Restriction | None = None,
+    ) -> None:
         existing = self._objects.get(parameter)
         if existing is not None and existing.model is not model:
             raise ValueError(f"URL parameter {parameter!r} is already bound to {existing.model}.")
-        self._objects[parameter] = UrlObject(parameter, model, lookup)
+        self._objects[parameter] = UrlObject(parameter, model, lookup, restrict)
 
     def get(self, parameter: str) -> UrlObject | None:
         return self._objects.get(parameter)
@@ -63,11 +76,18 @@ def register_plain_parameter(name: str, *, sample: Any = None) -> None:
 
 
 def get_for_commune(
-    model: type[models.Model], commune: Any, value: Any, *, lookup: str = "pk"
+    model: type[models.Model],
+    commune: Any,
+    value: Any,
+    *,
+    lookup: str = "pk",
+    queryset: models.QuerySet[Any] | None = None,
 ) -> Any:
-    """The object of ``model`` with that id *in that commune*, or 404."""
+    """The object of ``model`` with that id *in that commune* (and ``queryset``), or 404."""
+    if queryset is None:
+        queryset = model._default_manager.all()
     try:
-        return model._default_manager.filter(commune=commune).get(**{lookup: value})  # type: ignore[misc]
+        return queryset.filter(commune=commune).get(**{lookup: value})
     except (model.DoesNotExist, ValueError, TypeError) as error:  # type: ignore[attr-defined]
         raise Http404 from error
     except Exception as error:  # a malformed UUID raises ValidationError
@@ -78,8 +98,11 @@ def get_for_commune(
         raise
 
 
-def resolve_url_objects(commune: Any, view_kwargs: dict[str, Any]) -> None:
-    """Replace every registered object parameter by the commune's object, in place."""
+def resolve_url_objects(commune: Any, view_kwargs: dict[str, Any], user: Any = None) -> None:
+    """Replace every registered object parameter by the commune's object, in place.
+
+    A parameter registered with ``restrict`` only resolves to objects that ``user`` may reach;
+    any other answers 404, like an id from another commune."""
     for name, value in list(view_kwargs.items()):
         if name in plain_parameters:
             continue
@@ -89,4 +112,9 @@ def resolve_url_objects(commune: Any, view_kwargs: dict[str, Any]) -> None:
                 f"URL parameter {name!r} is neither a registered commune object nor a plain "
                 "parameter: register it in clocher.core.scoping."
             )
-        view_kwargs[name] = get_for_commune(spec.model, commune, value, lookup=spec.lookup)
+        queryset = spec.model._default_manager.all()
+        if spec.restrict is not None:
+            queryset = spec.restrict(user, commune, queryset)
+        view_kwargs[name] = get_for_commune(
+            spec.model, commune, value, lookup=spec.lookup, queryset=queryset
+        )

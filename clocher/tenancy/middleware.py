@@ -74,5 +74,5 @@ class CommuneScopeMiddleware:
         request.commune = commune  # type: ignore[attr-defined]
         rls.set_scope(commune.pk)
         request._rls_narrowed = True  # type: ignore[attr-defined]
-        resolve_url_objects(commune, view_kwargs)
+        resolve_url_objects(commune, view_kwargs, user=getattr(request, "user", None))
         return None

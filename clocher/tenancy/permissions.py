@@ -23,6 +23,12 @@ class Capability(StrEnum):
     VIEW_CEMETERY = "view_cemetery"
     MANAGE_CEMETERY = "manage_cemetery"
     AUTHORISE_FUNERAL_OPERATION = "authorise_funeral_operation"
+    # Démarches: processing is further limited to the families granted to each agent.
+    PROCESS_REQUESTS = "process_requests"
+    MANAGE_PROCEDURES = "manage_procedures"
+    MANAGE_FAMILY_GRANTS = "manage_family_grants"
+    MANAGE_MAILBOXES = "manage_mailboxes"
+    VIEW_REQUEST_STATISTICS = "view_request_statistics"
 
 
 _ALL_COMMUNE_ROLES = {Role.COMMUNE_ADMIN, Role.AGENT, Role.ELECTED, Role.TECHNICIAN}
@@ -38,6 +44,13 @@ CAPABILITIES: dict[Capability, set[str]] = {
     Capability.VIEW_CEMETERY: {*_ALL_COMMUNE_ROLES, OperatorRole.ADMIN, OperatorRole.SUPPORT},
     Capability.MANAGE_CEMETERY: {Role.COMMUNE_ADMIN, Role.AGENT},
     Capability.AUTHORISE_FUNERAL_OPERATION: {Role.ELECTED},
+    # Démarches. Operator staff never process requests: they publish the shared catalogue.
+    Capability.PROCESS_REQUESTS: {Role.COMMUNE_ADMIN, Role.AGENT},
+    Capability.MANAGE_PROCEDURES: {Role.COMMUNE_ADMIN, Role.AGENT},
+    Capability.MANAGE_FAMILY_GRANTS: {Role.COMMUNE_ADMIN},
+    Capability.MANAGE_MAILBOXES: {Role.COMMUNE_ADMIN},
+    # Statistics hold no personal data: elected officials read them too.
+    Capability.VIEW_REQUEST_STATISTICS: {Role.COMMUNE_ADMIN, Role.AGENT, Role.ELECTED},
 }
 
 

@@ -46,6 +46,8 @@ class VaultFile(CommuneOwnedModel):
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
     storage_path = models.CharField(max_length=255, unique=True)
+    # A sub-key of the commune's key sealed it (a démarches family), or "" for the commune key.
+    compartment = models.CharField(max_length=40, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

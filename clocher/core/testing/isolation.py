@@ -24,6 +24,20 @@ from django.utils.module_loading import autodiscover_modules
 IsolationFactory = Callable[[Any, str], models.Model]
 
 _factories: dict[type[models.Model], IsolationFactory] = {}
+_member_setups: list[Callable[[Any, Any], None]] = []
+
+
+def isolation_member_setup(function: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    """Declare what the isolation test's member of commune A needs beyond their roles (the
+    démarches families granted to them…): called with (commune, user)."""
+    _member_setups.append(function)
+    return function
+
+
+def setup_isolation_member(commune: Any, user: Any) -> None:
+    autodiscover_modules("tests.factories")
+    for function in _member_setups:
+        function(commune, user)
 
 
 def isolation_factory(model: type[models.Model]) -> Callable[[IsolationFactory], IsolationFactory]:

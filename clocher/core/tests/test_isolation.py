@@ -25,7 +25,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from clocher.core.scoping import plain_parameter_samples, plain_parameters, url_objects
 from clocher.core.testing.clients import signed_in_client
 from clocher.core.testing.factories import MembershipFactory, UserFactory
-from clocher.core.testing.isolation import isolation_factories
+from clocher.core.testing.isolation import isolation_factories, setup_isolation_member
 from clocher.tenancy.models import Role
 
 MARKER_A = "MarqueurCommuneA"
@@ -128,6 +128,7 @@ def world(commune_a, commune_b, django_db_blocker):
     member = UserFactory(email="membre-a@example.test")
     for role in Role.values:
         MembershipFactory(commune=commune_a, user=member, role=role)
+    setup_isolation_member(commune_a, member)
     return {
         "a": commune_a,
         "b": commune_b,

@@ -123,16 +123,46 @@ def _aad(commune_id: int, context: str) -> bytes:
     return f"clocher:{commune_id}:{context}".encode()
 
 
-def seal(commune_id: int, plaintext: str | bytes, *, context: str) -> bytes:
+def _compartment_key(commune_id: int, compartment: str) -> bytes:
+    """A sub-key of the commune's data key for one sealed compartment (a démarches family).
+
+    Derived with HKDF-SHA256 (RFC 5869) so that a value sealed for the "social" family cannot be
+    opened by code holding only another family's key, and shredding the commune's key shreds
+    every compartment with it.
+    """
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=None,
+        info=f"clocher:compartment:{compartment}".encode(),
+    ).derive(_data_key(commune_id))
+
+
+def _key_for(commune_id: int, compartment: str | None) -> bytes:
+    if compartment:
+        return _compartment_key(commune_id, compartment)
+    return _data_key(commune_id)
+
+
+def seal(
+    commune_id: int, plaintext: str | bytes, *, context: str, compartment: str | None = None
+) -> bytes:
     data = plaintext.encode() if isinstance(plaintext, str) else plaintext
-    return _seal_with(_data_key(commune_id), data, _aad(commune_id, context))
+    return _seal_with(_key_for(commune_id, compartment), data, _aad(commune_id, context))
 
 
-def open_sealed(commune_id: int, ciphertext: bytes, *, context: str) -> bytes:
+def open_sealed(
+    commune_id: int, ciphertext: bytes, *, context: str, compartment: str | None = None
+) -> bytes:
     """Decrypt one value. If operator staff are acting, the read is journaled for the commune."""
     from clocher.core import access_journal
 
-    plaintext = _open_with(_data_key(commune_id), bytes(ciphertext), _aad(commune_id, context))
+    plaintext = _open_with(
+        _key_for(commune_id, compartment), bytes(ciphertext), _aad(commune_id, context)
+    )
     access_journal.note_personal_data_read(commune_id=commune_id, context=context)
     return plaintext
 

@@ -35,7 +35,10 @@ class _EncryptedDescriptor:
             value = "" if not self.field.null else None
         else:
             value = envelope.open_sealed(
-                instance.commune_id, bytes(ciphertext), context=self.field.vault_context
+                instance.commune_id,
+                bytes(ciphertext),
+                context=self.field.vault_context,
+                compartment=self.field.compartment_of(instance),
             ).decode()
         cache[plain_key] = value
         return value
@@ -55,9 +58,18 @@ class _EncryptedDescriptor:
 class EncryptedTextField(models.BinaryField):
     description = "Text sealed with the commune's data key"
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, compartment_field: str | None = None, **kwargs: Any) -> None:
+        """``compartment_field`` names a field of the same model whose value selects a sub-key
+        of the commune's key (``"family"`` in démarches): values of one compartment cannot be
+        opened with another's key."""
         kwargs.setdefault("editable", True)
+        self.compartment_field = compartment_field
         super().__init__(*args, **kwargs)
+
+    def compartment_of(self, instance: Any) -> str | None:
+        if not self.compartment_field:
+            return None
+        return str(getattr(instance, self.compartment_field))
 
     def contribute_to_class(self, cls: Any, name: str, private_only: bool = False) -> None:
         super().contribute_to_class(cls, name, private_only)
@@ -83,7 +95,10 @@ class EncryptedTextField(models.BinaryField):
                 ciphertext = None if self.null and plaintext is None else b""
             else:
                 ciphertext = envelope.seal(
-                    model_instance.commune_id, str(plaintext), context=self.vault_context
+                    model_instance.commune_id,
+                    str(plaintext),
+                    context=self.vault_context,
+                    compartment=self.compartment_of(model_instance),
                 )
             cache[self.attname] = ciphertext
             cache[self.dirty_name] = False
@@ -115,4 +130,6 @@ class EncryptedTextField(models.BinaryField):
         name, _path, args, kwargs = super().deconstruct()
         kwargs.pop("default", None)
         kwargs.pop("editable", None)
+        if self.compartment_field:
+            kwargs["compartment_field"] = self.compartment_field
         return name, "clocher.core.vault.EncryptedTextField", args, kwargs

@@ -32,21 +32,34 @@ def _absolute(storage_path: str) -> Path:
     return Path(settings.MEDIA_ROOT) / storage_path
 
 
-def store_file(*, commune: Commune, data: bytes, name: str, content_type: str) -> VaultFile:
+def store_file(
+    *,
+    commune: Commune,
+    data: bytes,
+    name: str,
+    content_type: str,
+    compartment: str = "",
+) -> VaultFile:
+    """Seal ``data`` under the commune's key (or its ``compartment`` sub-key) and record it."""
     from clocher.core.models import VaultFile
 
     file_id = uuid.uuid4()
     storage_path = f"vault/{commune.pk}/{file_id.hex}.sealed"
     target = _absolute(storage_path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    sealed = envelope.seal(commune.pk, data, context=f"{FILE_CONTEXT}:{file_id}")
+    sealed = envelope.seal(
+        commune.pk, data, context=f"{FILE_CONTEXT}:{file_id}", compartment=compartment or None
+    )
     temporary = target.with_suffix(".partial")
     temporary.write_bytes(sealed)
     os.replace(temporary, target)
     record = VaultFile.objects.create(
         id=file_id,
         commune=commune,
-        name_ciphertext=envelope.seal(commune.pk, name, context=f"{NAME_CONTEXT}:{file_id}"),
+        name_ciphertext=envelope.seal(
+            commune.pk, name, context=f"{NAME_CONTEXT}:{file_id}", compartment=compartment or None
+        ),
+        compartment=compartment,
         content_type=content_type,
         size=len(data),
         storage_path=storage_path,
@@ -57,7 +70,10 @@ def store_file(*, commune: Commune, data: bytes, name: str, content_type: str) -
 def read_file(vault_file: VaultFile) -> bytes:
     sealed = _absolute(vault_file.storage_path).read_bytes()
     return envelope.open_sealed(
-        vault_file.commune_id, sealed, context=f"{FILE_CONTEXT}:{vault_file.id}"
+        vault_file.commune_id,
+        sealed,
+        context=f"{FILE_CONTEXT}:{vault_file.id}",
+        compartment=vault_file.compartment or None,
     )
 
 
@@ -66,4 +82,5 @@ def read_file_name(vault_file: VaultFile) -> str:
         vault_file.commune_id,
         bytes(vault_file.name_ciphertext),
         context=f"{NAME_CONTEXT}:{vault_file.id}",
+        compartment=vault_file.compartment or None,
     ).decode()

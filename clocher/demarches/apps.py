@@ -1,0 +1,61 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from clocher.core.modules import ModuleInfo
+
+
+class DemarchesConfig(AppConfig):
+    name = "clocher.demarches"
+    label = "demarches"
+    verbose_name = "Démarches"
+    clocher_module = ModuleInfo(
+        url_prefix="demarches",
+        title=_("Démarches"),
+        description=_(
+            "Démarches en ligne et demandes reçues au guichet, par téléphone, courrier ou e-mail : "
+            "instruction, messages, accusés de réception et décisions."
+        ),
+        staff_urls="clocher.demarches.staff_urls",
+        public_urls="clocher.demarches.public_urls",
+        public_home="public:demarches:catalogue",
+        api_router="clocher.demarches.api.router",
+        api_prefix="communes/{commune_slug}",
+        staff_home="staff:demarches:inbox",
+        demo_data="clocher.demarches.demo.load",
+        order=20,
+    )
+
+    def ready(self) -> None:
+        from clocher.core.api import scopes
+        from clocher.core.scoping import url_objects
+        from clocher.demarches import selectors
+        from clocher.demarches.models import (
+            Export,
+            Family,
+            FamilyGrant,
+            FormVersion,
+            Mailbox,
+            MailItem,
+            Mandate,
+            Procedure,
+            Request,
+        )
+
+        url_objects.register("online_procedure", Procedure)
+        url_objects.register("form_version", FormVersion)
+        url_objects.register("citizen_request", Request, restrict=selectors.restrict_requests)
+        url_objects.register("mandate", Mandate)
+        url_objects.register("mailbox", Mailbox)
+        url_objects.register("mail_item", MailItem)
+        url_objects.register("export", Export)
+        url_objects.register("family_grant", FamilyGrant)
+        for family in Family:
+            scopes.register(
+                f"requests_{family.value}:read",
+                _("Lire les demandes de la famille « %(family)s »") % {"family": family.label},
+            )
+            scopes.register(
+                f"requests_{family.value}:write",
+                _("Changer le statut des demandes de la famille « %(family)s »")
+                % {"family": family.label},
+            )

@@ -1,0 +1,6 @@
+"""Public pages of démarches, under ``/communes/<commune>/demarches/`` (``public:demarches``)."""
+
+from django.urls import URLPattern
+
+app_name = "demarches"
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,112 @@
+"""Reads of démarches, scoped to one commune and — for requests — to the agent's families.
+
+There is deliberately no function that reads requests across families for a person: the inbox,
+the request page, exports and the API all start from :func:`requests_for_agent`, which only
+returns requests of the families granted to that user in that commune.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django.db.models import QuerySet
+
+from clocher.demarches.models import (
+    FamilyGrant,
+    FormVersion,
+    Procedure,
+    ProcedureTemplate,
+    Request,
+    RequestEvent,
+)
+from clocher.tenancy.models import Commune
+
+
+def granted_families(user: Any, commune: Commune) -> set[str]:
+    """The families ``user`` may process in ``commune`` (none for anonymous or operator staff)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    cache_name = f"_clocher_families_{commune.pk}"
+    cached = getattr(user, cache_name, None)
+    if cached is None:
+        cached = set(
+            FamilyGrant.objects.for_commune(commune)
+            .filter(user=user)
+            .values_list("family", flat=True)
+        )
+        setattr(user, cache_name, cached)
+    return set(cached)
+
+
+def forget_granted_families(user: Any, commune: Commune) -> None:
+    with contextlib.suppress(AttributeError):
+        delattr(user, f"_clocher_families_{commune.pk}")
+
+
+def requests_for_agent(user: Any, commune: Commune) -> QuerySet[Request]:
+    """Every request of the commune in a family granted to ``user``; nothing else."""
+    return Request.objects.for_commune(commune).filter(family__in=granted_families(user, commune))
+
+
+def restrict_requests(user: Any, commune: Commune, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    """URL-registry restriction for ``<int:citizen_request>`` (see ``core.scoping``)."""
+    return queryset.filter(family__in=granted_families(user, commune))
+
+
+def procedures_for_commune(commune: Commune) -> QuerySet[Procedure]:
+    return Procedure.objects.for_commune(commune).select_related("current_form", "template")
+
+
+def published_procedures(commune: Commune) -> QuerySet[Procedure]:
+    return procedures_for_commune(commune).filter(
+        is_published=True, current_form__published_at__isnull=False
+    )
+
+
+def published_procedure(commune: Commune, slug: str) -> Procedure | None:
+    return published_procedures(commune).filter(slug=slug).first()
+
+
+def form_versions(procedure: Procedure) -> QuerySet[FormVersion]:
+    return FormVersion.objects.for_commune(procedure.commune).filter(procedure=procedure)
+
+
+def templates_for_operator(operator: Any) -> QuerySet[ProcedureTemplate]:
+    return ProcedureTemplate.objects.filter(operator=operator).prefetch_related("versions")
+
+
+def request_by_tracking_token(commune: Commune, token: str) -> Request | None:
+    """The request whose secret tracking link carries ``token`` (public side)."""
+    from clocher.demarches.services.tracking import token_hash
+
+    if not token or len(token) > 100:
+        return None
+    return (
+        Request.objects.for_commune(commune)
+        .select_related("procedure", "form_version")
+        .filter(tracking_token_hash=token_hash(token))
+        .first()
+    )
+
+
+def citizen_visible_events(request: Request) -> QuerySet[RequestEvent]:
+    return RequestEvent.objects.for_commune(request.commune).filter(
+        request=request, is_visible_to_citizen=True
+    )
+
+
+def requests_for_citizen_account(commune: Commune, account: Any) -> QuerySet[Request]:
+    """A signed-in citizen's own requests: made from their account or with their e-mail."""
+    from django.db.models import Q
+
+    from clocher.core.vault import blind_index
+    from clocher.demarches.services.submission import EMAIL_INDEX_CONTEXT
+
+    email = account.email
+    index = blind_index(commune.pk, email, context=EMAIL_INDEX_CONTEXT) if email else "-"
+    return (
+        Request.objects.for_commune(commune)
+        .filter(Q(citizen_account=account) | Q(email_index=index))
+        .select_related("procedure")
+    )

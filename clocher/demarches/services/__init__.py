@@ -1,0 +1,1 @@
+"""Writes of démarches: one module per part (submission, catalogue, instruction, retention…)."""
