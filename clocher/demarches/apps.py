@@ -39,11 +39,13 @@ class DemarchesConfig(AppConfig):
             Mandate,
             Procedure,
             Request,
+            RequestFile,
         )
 
         url_objects.register("online_procedure", Procedure)
         url_objects.register("form_version", FormVersion)
         url_objects.register("citizen_request", Request, restrict=selectors.restrict_requests)
+        url_objects.register("request_file", RequestFile, restrict=selectors.restrict_requests)
         url_objects.register("mandate", Mandate)
         url_objects.register("mailbox", Mailbox)
         url_objects.register("mail_item", MailItem)

@@ -8,9 +8,12 @@ from clocher.demarches import (
     urls_builder,
     urls_catalogue,
     urls_counter,
+    urls_documents,
     urls_exports,
     urls_instruction,
     urls_mailboxes,
+    urls_mandates,
+    urls_statistics,
 )
 
 app_name = "demarches"
@@ -19,7 +22,10 @@ urlpatterns = [
     *urls_catalogue.urlpatterns,
     *urls_builder.urlpatterns,
     *urls_counter.urlpatterns,
+    *urls_documents.urlpatterns,
     *urls_mailboxes.urlpatterns,
+    *urls_mandates.urlpatterns,
     *urls_exports.urlpatterns,
+    *urls_statistics.urlpatterns,
     *urls_admin.urlpatterns,
 ]

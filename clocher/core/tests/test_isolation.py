@@ -226,7 +226,7 @@ def test_isolation_harness_catches_a_leak(world, monkeypatch):
     """The harness itself fails when scoping is removed (guards against a test that cannot fail)."""
     from clocher.core import scoping
 
-    def unscoped(model, commune, value, *, lookup="pk"):
+    def unscoped(model, commune, value, *, lookup="pk", queryset=None):
         return model._default_manager.get(**{lookup: value})
 
     monkeypatch.setattr(scoping, "get_for_commune", unscoped)

@@ -20,6 +20,7 @@ from clocher.demarches.models import (
     Mandate,
     Procedure,
     Request,
+    RequestFile,
     SilenceRule,
 )
 from clocher.demarches.services.submission import Submitted, request_submit
@@ -191,5 +192,29 @@ def family_grant_for_isolation(commune: Any, marker: str) -> FamilyGrant:
 
     membership = MembershipFactory(commune=commune, user__last_name=f"{marker} Agent")
     return FamilyGrant.objects.create(
-        commune=commune, user=membership.user, family=Family.SOCIAL  # type: ignore[misc]
+        commune=commune,
+        user=membership.user,
+        family=Family.SOCIAL,  # type: ignore[misc]
+    )
+
+
+@isolation_factory(RequestFile)
+def request_file_for_isolation(commune: Any, marker: str) -> RequestFile:
+    from clocher.core.vault import store_file
+
+    citizen_request = request_for_isolation(commune, f"{marker}F")
+    assert isinstance(citizen_request, Request)
+    vault_file = store_file(
+        commune=commune,
+        data=f"{marker} contenu".encode(),
+        name=f"{marker}.txt",
+        content_type="text/plain",
+        compartment=citizen_request.family,
+    )
+    return RequestFile.objects.create(
+        commune=commune,
+        request=citizen_request,
+        family=citizen_request.family,
+        field_name="photo",
+        vault_file=vault_file,
     )

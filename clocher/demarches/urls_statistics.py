@@ -1,0 +1,5 @@
+"""Back-office routes of démarches: statistics."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

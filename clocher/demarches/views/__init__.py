@@ -1,0 +1,1 @@
+"""Back-office and public pages of démarches, one module per part."""
