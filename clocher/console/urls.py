@@ -4,6 +4,7 @@ from django.urls import path
 
 from clocher.cimetiere.views import console_documents
 from clocher.console import views
+from clocher.demarches.views import console_catalogue
 
 app_name = "console"
 urlpatterns = [
@@ -16,5 +17,16 @@ urlpatterns = [
         "modeles/cimetiere/modifier/",
         console_documents.shared_template_edit,
         name="cemetery-template-edit",
+    ),
+    path("modeles/demarches/", console_catalogue.templates, name="demarches-templates"),
+    path(
+        "modeles/demarches/charger/",
+        console_catalogue.templates_load,
+        name="demarches-templates-load",
+    ),
+    path(
+        "modeles/demarches/<slug:template_slug>/",
+        console_catalogue.template_edit,
+        name="demarches-template",
     ),
 ]

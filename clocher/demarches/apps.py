@@ -27,7 +27,7 @@ class DemarchesConfig(AppConfig):
 
     def ready(self) -> None:
         from clocher.core.api import scopes
-        from clocher.core.scoping import url_objects
+        from clocher.core.scoping import register_plain_parameter, url_objects
         from clocher.demarches import selectors
         from clocher.demarches.models import (
             Export,
@@ -51,6 +51,16 @@ class DemarchesConfig(AppConfig):
         url_objects.register("mail_item", MailItem)
         url_objects.register("export", Export)
         url_objects.register("family_grant", FamilyGrant)
+        # The secret of a tracking link (public pages); a wrong one answers 404.
+        register_plain_parameter("token", sample="jeton-inconnu-0000")
+        # A published procedure's address in the public catalogue (commune-scoped lookup).
+        register_plain_parameter("procedure_slug", sample="demarche-inconnue")
+        # A field's technical name in the form builder (``block.field`` inside a repeat block).
+        register_plain_parameter("field_name", sample="details")
+        # API: a request's tracking number, looked up in the key's commune and families.
+        register_plain_parameter("request_number", sample="2000-99999")
+        # Triage: the n-th attachment of a mail item (the item itself is a URL object).
+        register_plain_parameter("attachment_number", sample=1)
         for family in Family:
             scopes.register(
                 f"requests_{family.value}:read",

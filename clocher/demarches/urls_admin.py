@@ -1,5 +1,9 @@
-"""Back-office routes of démarches: admin."""
+"""Back-office routes of démarches: admin (which families each agent processes)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from clocher.demarches.views import grants
+
+urlpatterns = [
+    path("acces/", grants.grants, name="grants"),
+]

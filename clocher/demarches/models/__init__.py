@@ -14,6 +14,7 @@ from clocher.demarches.models.channels import (
     MailItemStatus,
     Mandate,
 )
+from clocher.demarches.models.documents import DecisionOutcome, DecisionTemplate
 from clocher.demarches.models.families import Family, FamilyGrant
 from clocher.demarches.models.requests import (
     FINAL_KINDS,
@@ -36,6 +37,8 @@ __all__ = [
     "Acknowledgment",
     "Channel",
     "Decision",
+    "DecisionOutcome",
+    "DecisionTemplate",
     "Draft",
     "EventKind",
     "Export",
