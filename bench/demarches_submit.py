@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.support.demarches import build_world, percentile, setup_database  # noqa: E402
+from bench.support.demarches import build_world, percentile, setup_database
 
 REQUESTS = 100_000
 SECONDS = 20.0
@@ -120,7 +120,8 @@ def main() -> None:
     setup_database()
     started = time.perf_counter()
     world = build_world(REQUESTS)
-    print(f"world: {REQUESTS:,} requests in one commune built in {time.perf_counter() - started:.0f} s")
+    built = time.perf_counter() - started
+    print(f"world: {REQUESTS:,} requests in one commune built in {built:.0f} s")
     commune, procedure = world.commune, world.procedures[0]
     from django.db import connections
 

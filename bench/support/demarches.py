@@ -54,9 +54,7 @@ def setup_database() -> str:
     url = urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clocher.config.settings")
-    os.environ.setdefault(
-        "CLOCHER_KEK", "bench-kek-1:YmVuY2gtb25seS1rZWstMS0tLS0tLS0tLS0tLS0tLS0="
-    )
+    os.environ.setdefault("CLOCHER_KEK", "bench-kek-1:YmVuY2gtb25seS1rZWstMS0tLS0tLS0tLS0tLS0tLS0=")
     os.environ.setdefault("CLOCHER_DATA_DIR", str(Path("var/bench-demarches").resolve()))
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))
     import django

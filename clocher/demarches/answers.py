@@ -40,14 +40,14 @@ class Answer:
 
 
 def _text(spec: FieldSpec, value: Any) -> str:
+    if spec.type == "checkbox":
+        return _("Oui") if value else _("Non")
     if value in (None, "", []):
         return ""
     if spec.type == "choice":
         return spec.choice_label(str(value))
     if spec.type == "multichoice":
         return ", ".join(spec.choice_label(str(item)) for item in value)
-    if spec.type == "checkbox":
-        return _("Oui") if value else _("Non")
     if spec.type == "date":
         try:
             return datetime.date.fromisoformat(str(value)).strftime("%d/%m/%Y")

@@ -103,7 +103,7 @@ def _add_requests(commune: Any, admin: Any) -> None:
     wanted = demo_requests(commune.name, timezone.localdate())
     if commune.slug != FULL_DEMO_COMMUNE:
         # One request of each of three procedures.
-        firsts = {}
+        firsts: dict[str, DemoRequest] = {}
         for item in wanted:
             if item.procedure in SMALL_COMMUNE_SET:
                 firsts.setdefault(item.procedure, item)

@@ -8,8 +8,9 @@ state, read back from the POST each time — it works without JavaScript.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
@@ -420,7 +421,7 @@ class PositionForm(Form):
     """Where a new field goes."""
 
     position = forms.TypedChoiceField(
-        label=gettext_lazy("Où placer ce champ ?"), coerce=int, empty_value=None
+        label=gettext_lazy("Où placer ce champ ?"), coerce=int, empty_value=None, required=False
     )
 
     def __init__(self, *args: Any, fields: list[dict[str, Any]], **kwargs: Any) -> None:
@@ -430,7 +431,7 @@ class PositionForm(Form):
             choices.append((0, _("Au début")))
         for index, item in enumerate(fields[:-1], start=1):
             choices.append((index, _("Après « %(title)s »") % {"title": field_title(item)}))
-        self.fields["position"].choices = choices
+        self.fields["position"].choices = choices  # type: ignore[attr-defined]
         self.fields["position"].initial = len(fields)
 
 
@@ -477,7 +478,7 @@ class LeafRow:
     field: str
     op: str
     value: str = ""
-    values: list[str] = field(default_factory=list)
+    values: list[str] = dataclasses.field(default_factory=list)
     error: str = ""
 
 
@@ -486,7 +487,7 @@ class GroupRow:
     """A nested group of conditions joined by its own operator."""
 
     op: str
-    rows: list[LeafRow] = field(default_factory=list)
+    rows: list[LeafRow] = dataclasses.field(default_factory=list)
     error: str = ""
 
 
@@ -552,7 +553,8 @@ class ConditionEditor:
     @classmethod
     def from_post(cls, data: QueryDict, drivers: list[dict[str, Any]]) -> ConditionEditor:
         editor = cls(drivers)
-        editor.op = data.get("main-op") if data.get("main-op") in ("all", "any") else "all"
+        main = data.get("main-op")
+        editor.op = main if main in ("all", "any") else "all"
         for index in range(MAX_ROWS):
             prefix = f"r{index}"
             kind = data.get(f"{prefix}-kind")
@@ -727,17 +729,19 @@ class ConditionEditor:
     def display(self) -> list[dict[str, Any]]:
         """Rows ready for the template, with their input names."""
         out: list[dict[str, Any]] = []
+        groups = 0
         for index, row in enumerate(self.rows):
             prefix = f"r{index}"
             if isinstance(row, LeafRow):
                 out.append({"kind": "leaf", "leaf": self.leaf_view(row, prefix, f"remove:{index}")})
                 continue
+            groups += 1
             out.append(
                 {
                     "kind": "group",
                     "prefix": prefix,
                     "group": row,
-                    "number": index + 1,
+                    "number": groups,
                     "remove_action": f"remove:{index}",
                     "add_action": f"add:{prefix}",
                     "leaves": [
@@ -773,14 +777,13 @@ class SchemaUploadForm(Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         upload = data.get("file")
-        raw: bytes | str
+        raw: str
         if upload is not None:
             if upload.size > MAX_JSON_BYTES:
                 self.add_error("file", _("Ce fichier dépasse 1 Mo."))
                 return data
-            raw = upload.read()
             try:
-                raw = raw.decode("utf-8-sig")
+                raw = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
                 self.add_error("file", _("Ce fichier n'est pas du texte UTF-8."))
                 return data
@@ -909,7 +912,11 @@ class StatusForm(Form):
         ),
     )
     label = forms.CharField(label=gettext_lazy("Libellé vu par l'usager"), max_length=100)
-    kind = forms.ChoiceField(label=gettext_lazy("Nature"), choices=StatusKind.choices)
+    # The empty choice keeps a blank extra row unchanged (so ignored) when the page is sent.
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Nature"),
+        choices=[("", gettext_lazy("— Choisissez —")), *StatusKind.choices],
+    )
 
 
 class BaseStatusFormSet(forms.BaseFormSet):  # type: ignore[type-arg]

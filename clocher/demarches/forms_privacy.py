@@ -7,7 +7,7 @@ from the commune's own queryset, passed in by the view.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -45,7 +45,7 @@ class ExportForm(Form):
     status_kind = forms.ChoiceField(
         label=_("État"),
         required=False,
-        choices=[("", _("Tous les états"))] + list(StatusKind.choices),
+        choices=[("", _("Tous les états")), *StatusKind.choices],
     )
     format = forms.ChoiceField(
         label=_("Format"),
@@ -59,12 +59,12 @@ class ExportForm(Form):
         self, *args: Any, families: set[str], procedures: QuerySet[Procedure], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["family"].choices = [
+        cast(forms.ChoiceField, self.fields["family"]).choices = [
             (value, label) for value, label in Family.choices if value in families
         ]
-        self.fields["procedure"].queryset = procedures.filter(family__in=families).order_by(
-            "title"
-        )
+        cast(forms.ModelChoiceField, self.fields["procedure"]).queryset = procedures.filter(
+            family__in=families
+        ).order_by("title")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -89,7 +89,9 @@ class StatisticsForm(Form):
 
     def __init__(self, *args: Any, procedures: QuerySet[Procedure], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["procedure"].queryset = procedures.order_by("title")
+        cast(forms.ModelChoiceField, self.fields["procedure"]).queryset = procedures.order_by(
+            "title"
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -114,4 +116,67 @@ class LegalHoldForm(Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Par exemple : recours contentieux en cours, archivage définitif demandé."),
+    )
+
+
+class MandateForm(Form):
+    citizen_name = forms.CharField(label=_("Nom et prénom de la personne"), max_length=200)
+    citizen_contact = forms.CharField(
+        label=_("Comment la joindre"),
+        max_length=200,
+        help_text=_("Téléphone, adresse postale ou e-mail : ce qu'elle préfère."),
+    )
+    families = forms.MultipleChoiceField(
+        label=_("Démarches couvertes"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Seulement les familles qui vous sont attribuées."),
+        error_messages={"required": _("Cochez au moins une famille de démarches.")},
+    )
+    valid_from = date_field(_("Valable à partir du"), required=True, help_text=_("JJ/MM/AAAA."))
+    valid_until = date_field(
+        _("Valable jusqu'au"), required=True, help_text=_("JJ/MM/AAAA. Un an au plus.")
+    )
+    consent_reference = forms.CharField(
+        label=_("Où est classé le formulaire signé"),
+        max_length=200,
+        help_text=_("Par exemple : classeur « Mandats » de l'accueil, signé le 3 mars."),
+    )
+    consent_scan = forms.FileField(
+        label=_("Formulaire signé, numérisé"),
+        required=False,
+        help_text=_(
+            "Facultatif. PDF ou photo (JPEG, PNG, WebP) ; une photo trop lourde est réduite."
+        ),
+    )
+
+    def __init__(self, *args: Any, families: set[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["families"]).choices = [
+            (value, label) for value, label in Family.choices if value in families
+        ]
+
+    def clean_consent_scan(self) -> Any:
+        from clocher.core.uploads import accept_upload
+        from clocher.core.vault import FileRejected
+
+        upload = self.cleaned_data.get("consent_scan")
+        if not upload:
+            return None
+        try:
+            return accept_upload(upload, kinds=("image", "pdf"))
+        except FileRejected as rejected:
+            raise forms.ValidationError(str(rejected)) from rejected
+
+
+class MandateFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("Afficher"),
+        required=False,
+        choices=[
+            ("", _("Tous les mandats")),
+            ("valid", _("En cours de validité")),
+            ("upcoming", _("À venir")),
+            ("expired", _("Expirés")),
+            ("revoked", _("Révoqués")),
+        ],
     )

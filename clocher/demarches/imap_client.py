@@ -32,6 +32,10 @@ class MailboxError(Exception):
     """The mailbox could not be read; the message says why, for the commune's administrator."""
 
 
+class MessageUnavailable(Exception):
+    """The server refused to give one message (the others can still be read)."""
+
+
 @dataclass(frozen=True)
 class FetchedMessage:
     uid: str
@@ -150,9 +154,7 @@ class ImapSession:
         """The message with this UID, still unread; None when it has disappeared meanwhile."""
         status, data = self._call("uid", "FETCH", uid, "(INTERNALDATE BODY.PEEK[])")
         if status != "OK":
-            raise MailboxError(
-                _("Le serveur IMAP n'a pas pu lire le message %(uid)s.") % {"uid": uid}
-            )
+            raise MessageUnavailable(uid)
         for item in data:
             if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], bytes):
                 envelope, raw = item

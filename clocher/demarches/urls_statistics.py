@@ -1,5 +1,10 @@
-"""Back-office routes of démarches: statistics."""
+"""Back-office routes of démarches: statistics per procedure (counts only, no personal data)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from clocher.demarches.views import statistics
+
+urlpatterns = [
+    path("statistiques/", statistics.statistics_page, name="statistics"),
+    path("statistiques/chiffres.csv", statistics.statistics_csv, name="statistics-csv"),
+]

@@ -33,11 +33,12 @@ BUILT_IN: tuple[BuiltInTemplate, ...] = (
 )
 
 
-def built_in(slug: str) -> BuiltInTemplate | None:
+def built_in(slug: str) -> BuiltInTemplate:
+    """The built-in template ``slug`` (``LookupError`` when Clocher ships none by that name)."""
     for template in BUILT_IN:
         if template.slug == slug:
             return template
-    return None
+    raise LookupError(slug)
 
 
 __all__ = ["BUILT_IN", "BuiltInTemplate", "built_in"]

@@ -223,6 +223,7 @@ TEMPLATE = BuiltInTemplate(
                 ),
                 "condition": {
                     "all": [
+                        {"field": "act_kind", "op": "in", "value": ["birth", "marriage"]},
                         {"field": "document_kind", "op": "in", "value": RESTRICTED_DOCUMENTS},
                         {"field": "requester_relation", "op": "equals", "value": "other"},
                     ]

@@ -69,6 +69,21 @@ COURT_BY_DEPARTMENT = {
 }
 
 
+VOWELS = "AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜ"
+
+
+def of_commune(name: str) -> str:
+    """« de Vaux-la-Cloche », « d'Agey », « du Creusot », « des Riceys »: French elision and
+    contraction before a commune's name (an initial H is left alone: it may be aspirated)."""
+    if name.startswith("Le "):
+        return f"du {name[3:]}"
+    if name.startswith("Les "):
+        return f"des {name[4:]}"
+    if name[:1].upper() in VOWELS:
+        return f"d'{name}"
+    return f"de {name}"
+
+
 def department_of(insee_code: str) -> str:
     """The département of an INSEE commune code (``21001`` → ``21``, ``97411`` → ``974``)."""
     code = (insee_code or "").strip().upper()
@@ -86,13 +101,13 @@ def administrative_court(insee_code: str) -> str:
 def default_appeal_routes(*, commune: Any, family: str, silence_rule: str, authority: str) -> str:
     """The default appeal-routes text for a procedure of ``family`` adopted by ``commune``.
 
-    ``authority`` names who decides (« le maire de Vaux », « le président du CCAS de Vaux »):
-    the gracious appeal goes to them.
+    ``authority`` names who decides, after « à » (« au maire de Vaux », « au président du
+    centre communal d'action sociale de Vaux »): the gracious appeal goes to them.
     """
     if silence_rule == SilenceRule.NOT_APPLICABLE:
         return (
             "Cette démarche ne donne pas lieu à une décision administrative. Si la réponse "
-            f"apportée ne vous satisfait pas, vous pouvez écrire à {authority}."
+            f"apportée ne vous satisfait pas, vous pouvez écrire {authority}."
         )
     if family == Family.CIVIL_STATUS:
         return (
@@ -106,7 +121,7 @@ def default_appeal_routes(*, commune: Any, family: str, silence_rule: str, autho
     return (
         "Vous pouvez contester la décision, expresse ou implicite, dans un délai de deux mois à "
         "compter de sa notification ou de la naissance de la décision implicite :\n"
-        f"- par un recours gracieux adressé à {authority} ; ce recours prolonge le délai du "
+        f"- par un recours gracieux adressé {authority} ; ce recours prolonge le délai du "
         "recours contentieux, qui court à nouveau à compter de la réponse (deux mois de silence "
         "valant rejet) ;\n"
         f"- par un recours contentieux devant {court}, y compris en ligne par l'application "

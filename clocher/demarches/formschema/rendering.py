@@ -498,23 +498,39 @@ def page_view(
     index: int,
     values: dict[str, Any],
     errors: dict[str, list[str]] | None = None,
+    *,
+    read_only: bool = False,
 ) -> PageView:
-    """Page ``index`` of the form, for the answers given so far (and errors to show)."""
+    """Page ``index`` of the form, for the answers given so far (and errors to show).
+
+    ``read_only`` disables every input and button (the builder's preview)."""
     pages = schema.pages()
     index = max(0, min(index, len(pages) - 1))
     specs = pages[index]
     pending = {spec.name for spec in specs if spec.has_value}
-    return _view_of(schema, specs, values, errors or {}, pending, index=index, one_page=False)
+    view = _view_of(schema, specs, values, errors or {}, pending, index=index, one_page=False)
+    return _set_read_only(view) if read_only else view
 
 
 def whole_form_view(
-    schema: FormSchema, values: dict[str, Any], errors: dict[str, list[str]] | None = None
+    schema: FormSchema,
+    values: dict[str, Any],
+    errors: dict[str, list[str]] | None = None,
+    *,
+    read_only: bool = False,
 ) -> PageView:
     """Every field on one page (counter entry, builder preview): every condition stays live."""
     pending = {spec.name for spec in schema.fields if spec.has_value}
-    return _view_of(
+    view = _view_of(
         schema, list(schema.fields), values, errors or {}, pending, index=0, one_page=True
     )
+    return _set_read_only(view) if read_only else view
+
+
+def _set_read_only(view: PageView) -> PageView:
+    for field_view in view._every_view():
+        field_view.read_only = True
+    return view
 
 
 def _view_of(

@@ -23,13 +23,14 @@ cited by number only, never copied:
 - R112-11-2 — delays. The text we could read (LEGI id LEGIARTI000031430621; that copy does not
   print the article number, which we take from the 2016 codification of the AER rules) says:
   the AEE at once (or within one working day), and a non-immediate AER **at the latest seven
-  days** after receipt, counted from the seizure of the competent administration. Sources disagree: the service-public.fr sheet on the
-  "saisine par voie électronique" (F33312, last checked 2019, copied on many commune sites) and
-  several collectivity guides say **ten working days**; the 2015 circular to ministries said
-  seven days. We follow the text in force, the shorter delay, and do better than both: the
-  acknowledgment is issued by the worker as soon as the submission commits (seconds), which makes
-  it immediate, so no separate AEE is sent. An acknowledgment issued later than
-  :data:`LATEST_DAYS` after receipt is flagged ``late`` in the journal entry.
+  days** after receipt, counted from the seizure of the competent administration. Sources
+  disagree: the service-public.fr sheet on the "saisine par voie électronique" (F33312, last
+  checked 2019, copied on many commune sites) and several collectivity guides say **ten working
+  days**; the 2015 circular to ministries said seven days. We follow the text in force, the
+  shorter delay, and do better than both: the acknowledgment is issued by the worker as soon as
+  the submission commits (seconds), which makes it immediate, so no separate AEE is sent. An
+  acknowledgment issued later than :data:`LATEST_DAYS` after receipt is flagged ``late`` in the
+  journal entry.
 - L114-5 — an incomplete request: the administration lists the missing pieces and sets a delay
   to provide them; the implicit-decision delay only runs from their receipt (``services.clock``).
 - L231-1 — silence kept two months means acceptance; L231-4 and the decrees under it — where it

@@ -87,7 +87,9 @@ def value_text(spec: FieldSpec, value: Any) -> str:
     return str(value)
 
 
-def _answers(fields: tuple[FieldSpec, ...] | list[FieldSpec], values: dict[str, Any]) -> list[Answer]:
+def _answers(
+    fields: tuple[FieldSpec, ...] | list[FieldSpec], values: dict[str, Any]
+) -> list[Answer]:
     found = []
     for spec in fields:
         if not spec.has_value or spec.name not in values:

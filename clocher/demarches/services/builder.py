@@ -184,6 +184,13 @@ def _value_label(target: dict[str, Any] | None, value: Any) -> str:
     return str(value)
 
 
+def _number_text(value: Any) -> str:
+    """12 → « 12 », 2.5 → « 2,5 » (French decimal comma)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).replace(".", ",") if isinstance(value, int | float) else str(value)
+
+
 def _leaf_text(leaf: dict[str, Any], by_name: dict[str, dict[str, Any]]) -> str:
     name = str(leaf.get("field", ""))
     target = by_name.get(name)
@@ -214,9 +221,9 @@ def _leaf_text(leaf: dict[str, Any], by_name: dict[str, dict[str, Any]]) -> str:
     if operator == "empty":
         return _("%(field)s : vide") % {"field": label}
     if operator == "gt":
-        return f"{label} > {value}"
+        return f"{label} > {_number_text(value)}"
     if operator == "lt":
-        return f"{label} < {value}"
+        return f"{label} < {_number_text(value)}"
     return f"{label} ? {value}"
 
 

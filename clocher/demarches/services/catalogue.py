@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from clocher.core import audit
 from clocher.demarches.catalogue import BUILT_IN
-from clocher.demarches.catalogue.appeal_routes import default_appeal_routes
+from clocher.demarches.catalogue.appeal_routes import default_appeal_routes, of_commune
 from clocher.demarches.formschema import SchemaError, parse_schema
 from clocher.demarches.models import (
     Family,
@@ -208,23 +208,24 @@ def template_version_publish(
 
 
 def _deciding_authority(commune: Commune, family: str) -> str:
+    """Who decides, after « à » (the gracious appeal is addressed to them)."""
+    of = of_commune(commune.name)
     if family == Family.SOCIAL:
-        return _("le président du centre communal d'action sociale de %(name)s") % {
-            "name": commune.name
-        }
-    return _("le maire de %(name)s") % {"name": commune.name}
+        return _("au président du centre communal d'action sociale %(of)s") % {"of": of}
+    return _("au maire %(of)s") % {"of": of}
 
 
 def _service_name(commune: Commune, family: str) -> str:
+    of = of_commune(commune.name)
     # A CCAS is compulsory from 1,500 inhabitants (CASF L123-4); a smaller commune may run its
     # social action itself, so the default names the town hall then.
     if family == Family.SOCIAL and (commune.population or 0) >= 1500:
-        return _("Centre communal d'action sociale de %(name)s") % {"name": commune.name}
+        return _("Centre communal d'action sociale %(of)s") % {"of": of}
     if family == Family.SOCIAL:
-        return _("Mairie de %(name)s — action sociale") % {"name": commune.name}
+        return _("Mairie %(of)s — action sociale") % {"of": of}
     if family == Family.CIVIL_STATUS:
-        return _("Mairie de %(name)s — service de l'état civil") % {"name": commune.name}
-    return _("Mairie de %(name)s") % {"name": commune.name}
+        return _("Mairie %(of)s — service de l'état civil") % {"of": of}
+    return _("Mairie %(of)s") % {"of": of}
 
 
 def default_contact(commune: Commune, template_version: TemplateVersion) -> ProcedureContact:

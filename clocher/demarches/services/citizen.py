@@ -127,25 +127,35 @@ def correction_answer(
     *, request: Request, body: str, uploads: Sequence[AcceptedUpload] = ()
 ) -> RequestEvent:
     """The citizen answers a correction request: journal, clock restarted, back to instruction."""
-    _check_request(request)
-    if not correction_expected(request):
-        raise CitizenActionRefused(
-            _("La mairie n'attend pas de correction sur cette demande : écrivez-lui un message.")
-        )
     body = _check_body(body, required=not uploads)
-    status_from = request.status
-    target = next(
-        (s for s in statuses.statuses_of(request.procedure) if s.kind == StatusKind.IN_PROGRESS),
-        None,
-    )
     with transaction.atomic():
-        files = _store_uploads(request, uploads)
-        paused_days = clock.clock_resume(request)
+        locked = (
+            Request.objects.for_commune(request.commune)
+            .select_for_update()
+            .select_related("procedure", "commune")
+            .get(pk=request.pk)
+        )
+        _check_request(locked)
+        if not correction_expected(locked):
+            raise CitizenActionRefused(
+                _(
+                    "La mairie n'attend pas de correction sur cette demande : "
+                    "écrivez-lui un message."
+                )
+            )
+        files = _store_uploads(locked, uploads)
+        now = timezone.now()
+        paused_days = clock.clock_resume(locked, at=now)
+        status_from = locked.status
+        target = next(
+            (s for s in statuses.statuses_of(locked.procedure) if s.kind == StatusKind.IN_PROGRESS),
+            None,
+        )
         if target is not None:
-            request.status = target.code
-            request.status_kind = target.kind
-        request.updated_at = timezone.now()
-        request.save(
+            locked.status = target.code
+            locked.status_kind = target.kind
+        locked.updated_at = now
+        locked.save(
             update_fields=[
                 "status",
                 "status_kind",
@@ -155,20 +165,28 @@ def correction_answer(
             ]
         )
         event = journal.log_event(
-            request,
+            locked,
             EventKind.CORRECTION_ANSWERED,
             label=_("Vous"),
             visible=True,
             body=body,
             file=files[0] if files else None,
-            status_from=status_from,
-            status_to=request.status,
-            data={
-                "files": [file.pk for file in files],
-                "clock_paused_days": paused_days,
-            },
+            data={"files": [file.pk for file in files], "clock_paused_days": paused_days},
         )
-        request_id = request.pk
+        if locked.status != status_from:
+            journal.log_event(
+                locked,
+                EventKind.STATUS_CHANGED,
+                label=_("Vous"),
+                visible=True,
+                status_from=status_from,
+                status_to=locked.status,
+                data={"kind": str(locked.status_kind), "reason": "correction_answered"},
+            )
+        for name in ("status", "status_kind", "clock_paused_at", "implicit_decision_on"):
+            setattr(request, name, getattr(locked, name))
+        request.updated_at = now
+        request_id = locked.pk
         transaction.on_commit(lambda: notify_agents(request_id, EventKind.CORRECTION_ANSWERED))
     return event
 

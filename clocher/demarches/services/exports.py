@@ -71,7 +71,7 @@ STREAM_PIECE = 64 * 1024
 MAX_PENDING_PER_AGENT = 3
 MAGIC = b"CLOCHER-EXPORT\n"
 FILE_FORMAT = 1
-CONTENT_TYPES = {
+CONTENT_TYPES: dict[str, str] = {
     ExportFormat.CSV: "text/csv; charset=utf-8",
     ExportFormat.ODS: "application/vnd.oasis.opendocument.spreadsheet",
     ExportFormat.JSON: "application/json; charset=utf-8",
@@ -98,7 +98,7 @@ def _key_context(export: Export) -> str:
 class _SealingWriter(EncryptingWriter):
     """``core.backup``'s chunked writer, under a per-file key sealed for the commune and family."""
 
-    def __init__(self, sink: Any, *, export: Export) -> None:  # noqa: D107 - no super(): other key
+    def __init__(self, sink: Any, *, export: Export) -> None:
         file_key = AESGCM.generate_key(bit_length=256)
         context = _key_context(export)
         sealed_key = seal(export.commune_id, file_key, context=context, compartment=export.family)
@@ -160,7 +160,9 @@ def _check_scope(
     format: str,
 ) -> None:
     if family not in selectors.granted_families(actor, commune):
-        raise ExportRefused(_("Vous n'avez pas accès aux demandes de cette famille."), field="family")
+        raise ExportRefused(
+            _("Vous n'avez pas accès aux demandes de cette famille."), field="family"
+        )
     if procedure is not None and (procedure.commune_id != commune.pk or procedure.family != family):
         raise ExportRefused(
             _("Cette démarche n'appartient pas à la famille choisie."), field="procedure"
@@ -204,9 +206,7 @@ def export_request(
     )
     if pending >= MAX_PENDING_PER_AGENT:
         raise ExportRefused(
-            _(
-                "Vous avez déjà %(count)s exports en préparation : attendez qu'ils soient prêts."
-            )
+            _("Vous avez déjà %(count)s exports en préparation : attendez qu'ils soient prêts.")
             % {"count": pending}
         )
     with transaction.atomic():
@@ -507,7 +507,9 @@ def _write(export: Export, sink: Any) -> int:
         values = maker.values(row)
         if table is None:
             prefix = ",\n" if done else ""
-            sink.write((prefix + json.dumps(maker.json_row(row, values), ensure_ascii=False)).encode())
+            sink.write(
+                (prefix + json.dumps(maker.json_row(row, values), ensure_ascii=False)).encode()
+            )
         elif export.format == ExportFormat.CSV:
             table.row(maker.fixed(row) + maker.answer_cells(values))
         else:

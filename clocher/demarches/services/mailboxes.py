@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass, field
-from email.utils import formataddr, parseaddr
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ from clocher.demarches.imap_client import (
     ImapSession,
     MailboxError,
     MailboxSettings,
+    MessageUnavailable,
     translate_error,
 )
 from clocher.demarches.mail_parsing import ParsedAttachment, parse_message
@@ -226,6 +227,15 @@ def mailbox_poll(*, mailbox: Mailbox) -> PollResult:
                     item = _store_message(mailbox, fetched.raw, fetched.internal_date)
                 except MailboxError:
                     raise
+                except MessageUnavailable:
+                    result.errors.append(
+                        _(
+                            "Le serveur n'a pas donné le message n° %(uid)s ; il reste non lu et "
+                            "sera réessayé."
+                        )
+                        % {"uid": uid}
+                    )
+                    continue
                 except Exception as error:
                     logger.exception("Mailbox %s: message %s not stored", mailbox.pk, uid)
                     result.errors.append(
@@ -314,11 +324,7 @@ def _store_message(
                 received_at=received_at,
                 raw=raw_file,
             )
-            item.sender = (
-                formataddr((parsed.sender_name, parsed.sender))
-                if parsed.sender_name and parsed.sender
-                else parsed.sender
-            )
+            item.sender = _display_address(parsed.sender_name, parsed.sender)
             item.subject = parsed.subject
             item.body = "\n\n".join([parsed.body, *notes]).strip()
             item.save()
@@ -330,6 +336,15 @@ def _store_message(
             return None
         raise
     return item
+
+
+def _display_address(name: str, address: str) -> str:
+    """``Camille Martín <camille@example.fr>`` (readable, and read back by ``parseaddr``)."""
+    if not name or not address:
+        return address
+    if any(ch in name for ch in '()<>@,;:\\".[]'):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{address}>"
 
 
 def _keep_attachment(commune: Commune, attachment: ParsedAttachment) -> tuple[Any, str]:

@@ -43,7 +43,7 @@ _STYLES = (
     b'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0" office:version="1.2">'
     b"<office:styles>"
     b'<number:date-style style:name="date-fr"><number:day number:style="long"/>'
-    b"<number:text>/</number:text><number:month number:style=\"long\"/>"
+    b'<number:text>/</number:text><number:month number:style="long"/>'
     b'<number:text>/</number:text><number:year number:style="long"/></number:date-style>'
     b'<style:style style:name="date" style:family="table-cell" '
     b'style:data-style-name="date-fr"/>'
@@ -110,8 +110,9 @@ class StreamingZip:
         self._sink.write(data)
         self._offset += len(data)
 
-    def _local_header(self, name: bytes, *, flags: int, method: int, crc: int, size: int,
-                      compressed_size: int) -> None:
+    def _local_header(
+        self, name: bytes, *, flags: int, method: int, crc: int, size: int, compressed_size: int
+    ) -> None:
         self.write_raw(
             struct.pack(
                 "<IHHHHHIIIHH",
@@ -200,7 +201,7 @@ def cell_xml(value: Any) -> str:
     if value is None or value == "":
         return "<table:table-cell/>"
     if isinstance(value, bool):
-        return f'<table:table-cell office:value-type="string">{_text("Oui" if value else "Non")}</table:table-cell>'
+        value = "Oui" if value else "Non"
     if isinstance(value, int | float):
         return (
             f'<table:table-cell office:value-type="float" office:value="{value}">'
@@ -242,7 +243,9 @@ class OdsWriter:
         self._content.write(text.encode())
 
     def write_row(self, values: list[Any]) -> None:
-        self._write("<table:table-row>" + "".join(cell_xml(v) for v in values) + "</table:table-row>")
+        self._write(
+            "<table:table-row>" + "".join(cell_xml(v) for v in values) + "</table:table-row>"
+        )
 
     def close(self) -> None:
         self._write("</table:table>" + _CONTENT_END)

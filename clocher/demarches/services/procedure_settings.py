@@ -80,17 +80,17 @@ class SettingsSaved:
 
 
 def _field_label(name: str) -> str:
-    return str(Procedure._meta.get_field(name).verbose_name)
+    return str(getattr(Procedure._meta.get_field(name), "verbose_name", name))
 
 
 def mandatory_mentions_missing(procedure: Procedure) -> list[str]:
     """French labels of the empty mandatory mentions of ``procedure`` (as it is in memory)."""
     try:
-        from clocher.demarches.services.catalogue import missing_mentions
+        from clocher.demarches.services import catalogue
     except ImportError:
-        missing_mentions = None
-    if missing_mentions is not None:
-        return [str(label) for label in missing_mentions(procedure)]
+        catalogue = None  # type: ignore[assignment]
+    if catalogue is not None and hasattr(catalogue, "missing_mentions"):
+        return [str(label) for label in catalogue.missing_mentions(procedure)]
     missing = [
         _field_label(name)
         for name in MENTION_FIELDS

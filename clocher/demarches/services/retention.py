@@ -229,7 +229,7 @@ def request_anonymise(*, request: Request, reason: str, actor: Any = None) -> bo
         target=f"demarches.Request:{locked.pk}",
         data={"number": locked.number, "family": locked.family, "reason": reason},
     )
-    request.anonymised_at = now
+    request.refresh_from_db()  # the caller's object must not keep decrypted values
     return True
 
 
@@ -345,7 +345,8 @@ def _warning_mail(lines: list[WarningLine]) -> tuple[str, str]:
     for line in lines:
         body.append(f"- {line.commune_name} — {line.number} — {line.procedure_title}")
         body.append(
-            "  " + _("anonymisée à partir du %(date)s") % {"date": line.wiped_from.strftime("%d/%m/%Y")}
+            "  "
+            + _("anonymisée à partir du %(date)s") % {"date": line.wiped_from.strftime("%d/%m/%Y")}
         )
         body.append(f"  {line.url}")
     body += [

@@ -303,6 +303,5 @@ def citizen_erase_request(*, request: Request) -> ErasureOutcome:
         )
         return ErasureOutcome(erased=False, reason=reason)
     retention.request_anonymise(request=locked, reason=retention.REASON_CITIZEN)
-    request.anonymised_at = locked.anonymised_at
+    request.refresh_from_db()
     return ErasureOutcome(erased=True, reason="")
-

@@ -109,7 +109,9 @@ def test_page_answers_each_person_by_the_role_table(page, person, request, proce
 
 
 @pytest.mark.parametrize("person", ["anonymous", "admin_b", "elected_a", "technician_a"])
-@pytest.mark.parametrize("page", sorted(name for name, spec in PAGES.items() if spec[2] is not None))
+@pytest.mark.parametrize(
+    "page", sorted(name for name, spec in PAGES.items() if spec[2] is not None)
+)
 def test_refused_post_changes_nothing(page, person, request, procedure):
     """A POST by someone without MANAGE_PROCEDURES in the commune is refused and writes nothing."""
     before = _state(procedure)

@@ -33,7 +33,7 @@ def _send(django_capture_on_commit_callbacks, today=None):
 
 def test_one_summary_mail_per_agent(commune_a, agent_a, django_capture_on_commit_callbacks):
     """Unassigned due requests go to every agent of the family, in one e-mail each."""
-    colleague = MembershipFactory(commune=commune_a, role=Role.AGENT).user
+    colleague = MembershipFactory.create(commune=commune_a, role=Role.AGENT).user
     grant(agent_a, commune_a, Family.ROADS)
     grant(colleague, commune_a, Family.ROADS)
     procedure = make_procedure(commune_a, family=Family.ROADS, slug="voirie")
@@ -52,7 +52,7 @@ def test_one_summary_mail_per_agent(commune_a, agent_a, django_capture_on_commit
 
 def test_assigned_agent_alone_is_reminded(commune_a, agent_a, django_capture_on_commit_callbacks):
     """A request assigned to an agent of its family reminds that agent only."""
-    colleague = MembershipFactory(commune=commune_a, role=Role.AGENT).user
+    colleague = MembershipFactory.create(commune=commune_a, role=Role.AGENT).user
     grant(agent_a, commune_a, Family.ROADS)
     grant(colleague, commune_a, Family.ROADS)
     procedure = make_procedure(commune_a, family=Family.ROADS, slug="voirie")

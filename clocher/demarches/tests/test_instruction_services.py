@@ -302,7 +302,7 @@ def test_agent_of_another_family_cannot_act(commune_a, agent_a, citizen_request)
     """The services refuse an agent who is not granted the request's family."""
     from clocher.core.testing.factories import MembershipFactory
 
-    social_agent = MembershipFactory(commune=commune_a).user
+    social_agent = MembershipFactory.create(commune=commune_a).user
     grant(social_agent, commune_a, Family.SOCIAL)
     calls = [
         lambda: instruction.request_open(request=citizen_request, actor=social_agent),

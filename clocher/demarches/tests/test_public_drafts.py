@@ -28,7 +28,7 @@ def _resume_link(client, procedure):
 
 @pytest.mark.django_db
 def test_save_and_continue_later_gives_a_link_that_resumes_elsewhere(client, commune_a):
-    """"Enregistrer et continuer plus tard" shows a link; another browser resumes with it."""
+    """ "Enregistrer et continuer plus tard" shows a link; another browser resumes with it."""
     procedure = make_multi_page(commune_a)
     start(client, procedure)
     response = post_page(
@@ -154,7 +154,10 @@ def test_expired_drafts_are_deleted_with_their_files(client, commune_a):
         client,
         procedure,
         1,
-        {"field-damage": "Trou", "field-photo": upload("trou.jpg", jpeg_bytes(width=400, height=300))},
+        {
+            "field-damage": "Trou",
+            "field-photo": upload("trou.jpg", jpeg_bytes(width=400, height=300)),
+        },
     )
     assert VaultFile.objects.count() == 1
     kept, _token = drafts.draft_create(procedure=procedure)

@@ -10,7 +10,7 @@ from clocher.demarches.tests.support_public import make_multi_page, post_page, s
 @pytest.mark.django_db
 def test_catalogue_lists_published_procedures_with_what_to_prepare(client, commune_a):
     """The catalogue shows each published procedure, its description and documents to join."""
-    procedure = make_multi_page(commune_a)
+    make_multi_page(commune_a)
     make_multi_page(commune_a, slug="cachee", title="Démarche cachée", is_published=False)
     response = client.get(reverse("public:demarches:catalogue", args=[commune_a.slug]))
     assert response.status_code == 200

@@ -34,7 +34,9 @@ def test_the_size_limit_is_stated_before_upload(client, commune_a):
     procedure = _on_road_page(client, commune_a)
     with override_settings(UPLOAD_MAX_BYTES=3 * 1024 * 1024):
         page = client.get(url("fill", procedure)).content.decode()
-    assert "Formats acceptés : JPEG, PNG, WebP, PDF. Taille maximale : 3,0 Mo par fichier." in page
+    assert (
+        "Formats acceptés : JPEG, PNG, WebP, PDF. Taille maximale : 3,0\xa0Mio par fichier." in page
+    )
     assert "elle est réduite automatiquement" in page
     assert 'enctype="multipart/form-data"' in page
     assert (

@@ -34,14 +34,25 @@ def _raw(table, column, where):
         return [row[0] for row in cursor.fetchall()]
 
 
-def test_anonymise_wipes_personal_values_in_the_database(decided, django_capture_on_commit_callbacks):
+def test_anonymise_wipes_personal_values_in_the_database(
+    decided, django_capture_on_commit_callbacks
+):
     """The raw columns of the request, its journal and its decision hold no ciphertext left."""
     request = decided.request
     with django_capture_on_commit_callbacks(execute=True):
         assert retention.request_anonymise(request=request, reason="test") is True
-    row = Request.objects.filter(pk=request.pk).values(
-        "personal_values", "email", "email_index", "tracking_token", "citizen_account", "mandate"
-    ).get()
+    row = (
+        Request.objects.filter(pk=request.pk)
+        .values(
+            "personal_values",
+            "email",
+            "email_index",
+            "tracking_token",
+            "citizen_account",
+            "mandate",
+        )
+        .get()
+    )
     assert (bytes(row["personal_values"]), bytes(row["email"]), bytes(row["tracking_token"])) == (
         b"",
         b"",
@@ -76,8 +87,19 @@ def test_anonymise_keeps_what_statistics_need(decided):
     before = Request.objects.get(pk=request.pk)
     retention.request_anonymise(request=request, reason="test")
     after = Request.objects.get(pk=request.pk)
-    kept = ("procedure_id", "channel", "status", "status_kind", "received_at", "decided_at",
-            "closed_at", "number", "family", "implicit_decision_on", "retention_until")
+    kept = (
+        "procedure_id",
+        "channel",
+        "status",
+        "status_kind",
+        "received_at",
+        "decided_at",
+        "closed_at",
+        "number",
+        "family",
+        "implicit_decision_on",
+        "retention_until",
+    )
     assert [getattr(after, name) for name in kept] == [getattr(before, name) for name in kept]
     assert (after.channel, after.status_kind) == (Channel.WEB, StatusKind.REFUSED)
     assert after.values == {"topic": "road", "details": "Un nid-de-poule devant le 3 rue Haute."}

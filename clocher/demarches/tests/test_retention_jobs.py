@@ -9,9 +9,8 @@ from django.utils import timezone
 from clocher.core.scheduling import autodiscover, jobs
 from clocher.core.testing.factories import MembershipFactory
 from clocher.demarches.models import EventKind, Family, Request, RequestEvent
-from clocher.demarches.services import retention
+from clocher.demarches.services import instruction, retention
 from clocher.demarches.tests.factories import grant, make_procedure, submit
-from clocher.demarches.services import instruction
 from clocher.tenancy.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +42,12 @@ def test_agents_get_one_summary_mail_30_days_before(commune_a, roads_agent, admi
     second = _closed(
         commune_a, roads_agent, slug="voirie-2", retention_until=TODAY + datetime.timedelta(days=3)
     )
-    _closed(commune_a, roads_agent, slug="plus-tard", retention_until=TODAY + datetime.timedelta(days=31))
+    _closed(
+        commune_a,
+        roads_agent,
+        slug="plus-tard",
+        retention_until=TODAY + datetime.timedelta(days=31),
+    )
     sent = retention.retention_warnings_send(today=TODAY)
     assert sent == 2
     assert sorted(message.to[0] for message in mail.outbox) == sorted(
@@ -80,8 +84,12 @@ def test_agents_of_other_families_are_not_warned(commune_a, roads_agent):
 
 def test_open_or_held_requests_are_not_warned(commune_a, roads_agent):
     """A request under instruction or under legal hold is neither warned nor wiped."""
-    held = _closed(commune_a, roads_agent, retention_until=TODAY - datetime.timedelta(days=40),
-                   warned=timezone.now() - datetime.timedelta(days=60))
+    held = _closed(
+        commune_a,
+        roads_agent,
+        retention_until=TODAY - datetime.timedelta(days=40),
+        warned=timezone.now() - datetime.timedelta(days=60),
+    )
     Request.objects.filter(pk=held.pk).update(legal_hold=True)
     procedure = make_procedure(commune_a, family=Family.ROADS, slug="ouverte")
     open_request = submit(procedure).request
@@ -97,13 +105,26 @@ def test_open_or_held_requests_are_not_warned(commune_a, roads_agent):
 def test_expired_and_warned_requests_are_anonymised(commune_a, roads_agent):
     """Only requests past retention AND warned at least 30 days ago are wiped."""
     now = timezone.now()
-    due = _closed(commune_a, roads_agent, retention_until=TODAY - datetime.timedelta(days=1),
-                  warned=now - datetime.timedelta(days=31))
-    warned_late = _closed(commune_a, roads_agent, slug="tard",
-                          retention_until=TODAY - datetime.timedelta(days=1),
-                          warned=now - datetime.timedelta(days=5))
-    not_yet = _closed(commune_a, roads_agent, slug="demain", retention_until=TODAY,
-                      warned=now - datetime.timedelta(days=31))
+    due = _closed(
+        commune_a,
+        roads_agent,
+        retention_until=TODAY - datetime.timedelta(days=1),
+        warned=now - datetime.timedelta(days=31),
+    )
+    warned_late = _closed(
+        commune_a,
+        roads_agent,
+        slug="tard",
+        retention_until=TODAY - datetime.timedelta(days=1),
+        warned=now - datetime.timedelta(days=5),
+    )
+    not_yet = _closed(
+        commune_a,
+        roads_agent,
+        slug="demain",
+        retention_until=TODAY,
+        warned=now - datetime.timedelta(days=31),
+    )
     assert retention.anonymise_expired(today=TODAY) == 1
     wiped = set(Request.objects.filter(anonymised_at__isnull=False).values_list("pk", flat=True))
     assert wiped == {due.pk}
@@ -129,8 +150,13 @@ def test_anonymisation_works_through_chunks(commune_a, roads_agent, monkeypatch)
     monkeypatch.setattr(retention, "BATCH_SIZE", 2)
     warned = timezone.now() - datetime.timedelta(days=40)
     for index in range(5):
-        _closed(commune_a, roads_agent, slug=f"lot-{index}",
-                retention_until=TODAY - datetime.timedelta(days=2), warned=warned)
+        _closed(
+            commune_a,
+            roads_agent,
+            slug=f"lot-{index}",
+            retention_until=TODAY - datetime.timedelta(days=2),
+            warned=warned,
+        )
     assert retention.anonymise_expired(today=TODAY) == 5
     assert Request.objects.filter(anonymised_at__isnull=True).count() == 0
 

@@ -51,6 +51,7 @@ def test_erase_refused_while_a_decision_must_be_kept(commune_a, roads_agent):
     outcome = rights.citizen_erase_request(request=request)
     assert outcome.erased is False
     assert "la loi oblige la mairie à conserver le dossier pendant 12 mois" in outcome.reason
+    assert request.retention_until is not None
     assert str(request.retention_until.year) in outcome.reason
     assert Request.objects.get(pk=request.pk).anonymised_at is None
 
@@ -102,7 +103,9 @@ def test_erase_page_post_erases(commune_a, roads_agent, client):
     """A POST on an erasable request wipes it; the page says so."""
     procedure = make_procedure(commune_a, family=Family.ROADS, slug="voirie")
     submitted = submit(procedure)
-    instruction.request_set_status(request=submitted.request, actor=roads_agent, status_code="closed")
+    instruction.request_set_status(
+        request=submitted.request, actor=roads_agent, status_code="closed"
+    )
     url = reverse(
         "public:demarches:my-data-erase", kwargs={"commune_slug": "agey", "token": submitted.token}
     )

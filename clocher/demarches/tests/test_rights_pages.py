@@ -14,7 +14,9 @@ ROUTES = ("my-data", "my-data-json", "my-data-pdf", "my-data-erase")
 
 
 def _url(name, commune_slug, token):
-    return reverse(f"public:demarches:{name}", kwargs={"commune_slug": commune_slug, "token": token})
+    return reverse(
+        f"public:demarches:{name}", kwargs={"commune_slug": commune_slug, "token": token}
+    )
 
 
 def test_who_opened_my_file_lists_each_agent_and_time(commune_a, agent_a, admin_a):
@@ -33,7 +35,9 @@ def test_who_opened_my_file_lists_each_agent_and_time(commune_a, agent_a, admin_
     assert openings[0].at <= openings[1].at
 
 
-def test_data_page_shows_answers_openings_and_links(commune_a, agent_a, client, django_assert_max_num_queries):
+def test_data_page_shows_answers_openings_and_links(
+    commune_a, agent_a, client, django_assert_max_num_queries
+):
     """The page shows the answers, who opened it, and the export and erase links."""
     agent_a.first_name, agent_a.last_name = "Marie", "Dupont"
     agent_a.save()
@@ -43,8 +47,14 @@ def test_data_page_shows_answers_openings_and_links(commune_a, agent_a, client, 
         response = client.get(_url("my-data", "agey", made.token))
     assert response.status_code == 200
     page = response.content.decode()
-    for expected in ("Camille Martin", "Voirie", "Marie Dupont, mairie", "Bonjour Camille",
-                     "Motif pour Camille", "photo-camille-martin.jpg"):
+    for expected in (
+        "Camille Martin",
+        "Voirie",
+        "Marie Dupont, mairie",
+        "Bonjour Camille",
+        "Motif pour Camille",
+        "photo-camille-martin.jpg",
+    ):
         assert expected in page, expected
     assert "Note sur Camille" not in page
     assert _url("my-data-json", "agey", made.token) in page

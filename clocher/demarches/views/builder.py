@@ -55,13 +55,25 @@ def _split(field_name: str) -> tuple[str | None, str]:
     return (parent or None), name
 
 
-def _editable_schema(procedure: Procedure) -> tuple[dict[str, Any], FormVersion | None]:
+@dataclasses.dataclass(frozen=True)
+class Editing:
     """The form the builder shows: the draft if there is one, else the published form."""
+
+    schema: dict[str, Any]
+    draft: FormVersion | None
+    published: FormVersion | None
+
+    @property
+    def state(self) -> dict[str, Any]:
+        return {"draft": self.draft, "published": self.published}
+
+
+def _editing(procedure: Procedure) -> Editing:
     draft = builder.current_draft(procedure)
-    if draft is not None:
-        return draft.schema, draft
     published = builder.published_form(procedure)
-    return (published.schema if published else {"fields": []}), None
+    if draft is not None:
+        return Editing(draft.schema, draft, published)
+    return Editing(published.schema if published else {"fields": []}, None, published)
 
 
 def _builder_url(procedure: Procedure, parent: str | None = None, anchor: str = "") -> str:
@@ -127,11 +139,6 @@ def _context(procedure: Procedure, **extra: Any) -> dict[str, Any]:
     return {"procedure": procedure, **extra}
 
 
-def _state(procedure: Procedure, draft: FormVersion | None) -> dict[str, Any]:
-    published = builder.published_form(procedure)
-    return {"draft": draft, "published": published}
-
-
 # --- The field list -----------------------------------------------------------------------------
 
 
@@ -141,13 +148,14 @@ def form_builder(
     request: HttpRequest, commune_slug: str, online_procedure: Procedure
 ) -> HttpResponse:
     """The form's fields with their actions, and the chooser to add one."""
-    schema, draft = _editable_schema(online_procedure)
+    editing = _editing(online_procedure)
+    schema = editing.schema
     return render(
         request,
         "demarches/builder/builder.html",
         _context(
             online_procedure,
-            **_state(online_procedure, draft),
+            **editing.state,
             rows=_rows(schema, None),
             type_options=_type_options(in_repeat=False),
             parent=None,
@@ -161,7 +169,8 @@ def repeat_block(
     request: HttpRequest, commune_slug: str, online_procedure: Procedure, field_name: str
 ) -> HttpResponse:
     """The fields of one repeatable block, edited like the form's."""
-    schema, draft = _editable_schema(online_procedure)
+    editing = _editing(online_procedure)
+    schema = editing.schema
     block = builder.find_field(schema, field_name)
     if block is None or block.get("type") != "repeat":
         raise Http404
@@ -170,7 +179,7 @@ def repeat_block(
         "demarches/builder/builder.html",
         _context(
             online_procedure,
-            **_state(online_procedure, draft),
+            **editing.state,
             rows=_rows(schema, field_name),
             type_options=_type_options(in_repeat=True),
             parent=field_name,
@@ -189,7 +198,7 @@ def field_add(request: HttpRequest, commune_slug: str, online_procedure: Procedu
     """The settings of a new field of the chosen type; saved into the draft."""
     source = request.POST if request.method == "POST" else request.GET
     parent = source.get("bloc") or None
-    schema, _draft = _editable_schema(online_procedure)
+    schema = _editing(online_procedure).schema
     if parent is not None:
         block = builder.find_field(schema, parent)
         if block is None or block.get("type") != "repeat":
@@ -244,7 +253,7 @@ def field_edit(
 ) -> HttpResponse:
     """The settings of an existing field (its condition has its own page)."""
     parent, name = _split(field_name)
-    schema, _draft = _editable_schema(online_procedure)
+    schema = _editing(online_procedure).schema
     item = builder.find_field(schema, name, parent)
     if item is None:
         raise Http404
@@ -325,7 +334,7 @@ def field_delete(
 ) -> HttpResponse:
     """Confirm, then remove a field from the draft."""
     parent, name = _split(field_name)
-    schema, _draft = _editable_schema(online_procedure)
+    schema = _editing(online_procedure).schema
     item = builder.find_field(schema, name, parent)
     if item is None:
         raise Http404
@@ -394,7 +403,7 @@ def field_condition(
 ) -> HttpResponse:
     """The condition editor: when is this field (section, page) shown?"""
     parent, name = _split(field_name)
-    schema, _draft = _editable_schema(online_procedure)
+    schema = _editing(online_procedure).schema
     item = builder.find_field(schema, name, parent)
     if item is None:
         raise Http404
@@ -443,7 +452,7 @@ def field_condition(
         _context(
             online_procedure,
             title=builder.field_title(item),
-            type_label=FIELD_TYPE_LABELS.get(str(item.get("type")), ""),
+            is_layout=item.get("type") in ("section", "page"),
             editor=editor,
             rows=editor.display(),
             drivers=editor.driver_choices(),
@@ -488,7 +497,8 @@ def form_preview(
 ) -> HttpResponse:
     """Every conditional path through the form (draft, else published), each as the citizen
     would see it."""
-    raw, draft = _editable_schema(online_procedure)
+    editing = _editing(online_procedure)
+    raw = editing.schema
     errors: list[str] = []
     paths: list[dict[str, Any]] = []
     truncated = False
@@ -512,7 +522,7 @@ def form_preview(
         "demarches/builder/preview.html",
         _context(
             online_procedure,
-            **_state(online_procedure, draft),
+            **editing.state,
             paths=paths,
             truncated=truncated,
             errors=errors,
@@ -527,7 +537,8 @@ def form_preview(
 @require_http_methods(["GET", "POST"])
 def form_json(request: HttpRequest, commune_slug: str, online_procedure: Procedure) -> HttpResponse:
     """The form as JSON (read-only), and the upload of a JSON form into the draft."""
-    raw, draft = _editable_schema(online_procedure)
+    editing = _editing(online_procedure)
+    raw = editing.schema
     form = SchemaUploadForm(request.POST or None, request.FILES or None)
     refusal: list[str] = []
     if request.method == "POST" and form.is_valid() and "schema" in form.cleaned_data:
@@ -548,7 +559,7 @@ def form_json(request: HttpRequest, commune_slug: str, online_procedure: Procedu
         "demarches/builder/json.html",
         _context(
             online_procedure,
-            **_state(online_procedure, draft),
+            **editing.state,
             schema_text=json.dumps(raw, ensure_ascii=False, indent=2),
             form=form,
             refusal=refusal,
@@ -562,7 +573,8 @@ def form_json_download(
     request: HttpRequest, commune_slug: str, online_procedure: Procedure
 ) -> HttpResponse:
     """The form (draft, else published) as a JSON file."""
-    raw, draft = _editable_schema(online_procedure)
+    editing = _editing(online_procedure)
+    raw, draft = editing.schema, editing.draft
     suffix = "brouillon" if draft is not None else "publie"
     response = HttpResponse(
         json.dumps(raw, ensure_ascii=False, indent=2),

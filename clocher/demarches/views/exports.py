@@ -8,7 +8,7 @@ gets a 404, as for an export that does not exist.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -62,7 +62,7 @@ def export_list(request: HttpRequest, commune_slug: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("L'export est en préparation : il apparaît ci-dessous, prêt en quelques instants."),
+                _("L'export est en préparation : il apparaît ci-dessous, prêt dans un instant."),
             )
             return redirect("staff:demarches:exports", commune_slug=commune.slug)
     page = Paginator(exports.exports_of(request.user, commune), PAGE_SIZE).get_page(
@@ -92,7 +92,13 @@ def export_list(request: HttpRequest, commune_slug: str) -> HttpResponse:
     response = render(
         request,
         "demarches/exports/list.html",
-        {"form": form, "page": page, "rows": rows, "in_progress": in_progress, "has_families": bool(families)},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "in_progress": in_progress,
+            "has_families": bool(families),
+        },
         status=400 if form.errors else 200,
     )
     if in_progress and request.method == "GET":
@@ -109,7 +115,8 @@ def export_download(request: HttpRequest, commune_slug: str, export: Export) -> 
     response = StreamingHttpResponse(pieces, content_type=exports.CONTENT_TYPES[export.format])
     response["Content-Disposition"] = f'attachment; filename="{exports.download_name(export)}"'
     response["Cache-Control"] = "private, no-store"
-    return response
+    # The capability decorator is typed for HttpResponse; a streamed one is served the same way.
+    return cast(HttpResponse, response)
 
 
 @require_capability(Capability.PROCESS_REQUESTS)

@@ -25,7 +25,7 @@ from clocher.demarches.forms_instruction import (
     status_choices_for,
 )
 from clocher.demarches.models import Procedure
-from clocher.demarches.selectors_inbox import InboxFilters, filtered_requests, inbox_page
+from clocher.demarches.selectors_inbox import InboxFilters, inbox_page, inbox_query
 from clocher.demarches.services import instruction, statuses
 from clocher.tenancy.decorators import require_capability
 from clocher.tenancy.models import Commune
@@ -88,13 +88,16 @@ def _render_inbox(
             channel=data["channel"],
             overdue=data["overdue"],
         )
-    queryset = filtered_requests(request.user, commune, filters)
-    page = inbox_page(queryset, after=query.get("apres", ""), before=query.get("avant", ""))
+    page = inbox_page(
+        inbox_query(request.user, commune, filters),
+        after=query.get("apres", ""),
+        before=query.get("avant", ""),
+    )
     labels = {
         procedure.pk: {status.code: status.label for status in statuses.statuses_of(procedure)}
         for procedure in procedures
     }
-    ticked = set(bulk_form.data.getlist("requests")) if bulk_form.is_bound else set()
+    ticked = set(request.POST.getlist("requests")) if bulk_form.is_bound else set()
     rows = [
         {
             "request": row,

@@ -9,6 +9,7 @@ commune of the URL.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -24,9 +25,14 @@ from django.views.decorators.http import require_http_methods
 from clocher.accounts.citizen import current_citizen
 from clocher.core.vault.files import read_file_name
 from clocher.demarches import selectors
-from clocher.demarches.formschema import FormSchema, parse_schema, validate_submission
-from clocher.demarches.formschema import rendering
 from clocher.demarches.forms_citizen import CorrectionForm, MessageForm, SubmitForm
+from clocher.demarches.formschema import (
+    FormSchema,
+    SchemaError,
+    parse_schema,
+    rendering,
+    validate_submission,
+)
 from clocher.demarches.models import (
     Channel,
     Draft,
@@ -43,6 +49,7 @@ from clocher.demarches.services.submission import SubmissionRefused, request_sub
 from clocher.tenancy.models import Commune
 
 SUBMITTED_SESSION_KEY = "demarches:submitted:{commune}"
+PAGE_NUMBER = re.compile(r"[0-9]{1,4}")
 MY_REQUESTS_PER_PAGE = 50
 
 
@@ -132,7 +139,17 @@ def _no_draft(procedure: Procedure) -> HttpResponseRedirect:
 
 
 def _schema(draft: Draft) -> FormSchema:
-    return parse_schema(draft.form_version.schema)
+    try:
+        return parse_schema(draft.form_version.schema)
+    except SchemaError as error:  # the builder never publishes one; never a 500 anyway
+        raise Http404 from error
+
+
+def _page_number(text: object, count: int) -> int | None:
+    """A page index posted or asked for, if it is one of the form's pages."""
+    if isinstance(text, str) and PAGE_NUMBER.fullmatch(text) and int(text) < count:
+        return int(text)
+    return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -153,7 +170,10 @@ def start(request: HttpRequest, commune_slug: str, procedure_slug: str) -> HttpR
         _set_draft_cookie(response, commune, procedure, token)
         return response
     assert procedure.current_form is not None
-    schema = parse_schema(procedure.current_form.schema)
+    try:
+        schema = parse_schema(procedure.current_form.schema)
+    except SchemaError as error:
+        raise Http404 from error
     return render(
         request,
         "demarches/public/start.html",
@@ -169,7 +189,9 @@ def start(request: HttpRequest, commune_slug: str, procedure_slug: str) -> HttpR
 
 
 @never_cache
-def resume(request: HttpRequest, commune_slug: str, procedure_slug: str, token: str) -> HttpResponse:
+def resume(
+    request: HttpRequest, commune_slug: str, procedure_slug: str, token: str
+) -> HttpResponse:
     """The "reprendre plus tard" link: puts the draft back in this browser and carries on."""
     commune = _commune(request)
     procedure = _procedure_or_404(commune, procedure_slug)
@@ -218,7 +240,7 @@ def fill(request: HttpRequest, commune_slug: str, procedure_slug: str) -> HttpRe
     """One page of the form; every POST saves the draft, whatever the button."""
     commune = _commune(request)
     procedure = _procedure_or_404(commune, procedure_slug)
-    draft, token = _cookie_draft(request, procedure)
+    draft, _token = _cookie_draft(request, procedure)
     if draft is None:
         messages.warning(
             request,
@@ -234,8 +256,10 @@ def fill(request: HttpRequest, commune_slug: str, procedure_slug: str) -> HttpRe
     if request.method == "GET":
         index = draft.page
         asked = request.GET.get("page", "")
-        if asked.isdigit() and int(asked) < count and rendering.page_is_shown(
-            schema, int(asked), values
+        if (
+            asked.isdigit()
+            and int(asked) < count
+            and rendering.page_is_shown(schema, int(asked), values)
         ):
             index = int(asked)
         if index >= count:
@@ -247,9 +271,8 @@ def fill(request: HttpRequest, commune_slug: str, procedure_slug: str) -> HttpRe
             index = following
         return _render_page(request, procedure, draft, schema, index, values)
 
-    posted_page = request.POST.get("page", "")
-    index = int(posted_page) if posted_page.isdigit() and int(posted_page) < count else draft.page
-    index = min(index, count - 1)
+    posted = _page_number(request.POST.get("page"), count)
+    index = min(posted if posted is not None else draft.page, count - 1)
     view = rendering.page_view(schema, index, values)
     answers = rendering.read_answers(view, request.POST, request.FILES, previous=values)
     stored = drafts.store_answer_files(procedure=procedure, uploads=answers.uploads)
@@ -288,7 +311,7 @@ def fill(request: HttpRequest, commune_slug: str, procedure_slug: str) -> HttpRe
 
 @never_cache
 def saved(request: HttpRequest, commune_slug: str, procedure_slug: str) -> HttpResponse:
-    """"Enregistré" page: the secret link to resume later, on this device or another."""
+    """ "Enregistré" page: the secret link to resume later, on this device or another."""
     commune = _commune(request)
     procedure = _procedure_or_404(commune, procedure_slug)
     draft, token = _cookie_draft(request, procedure)
@@ -367,7 +390,12 @@ def summary(request: HttpRequest, commune_slug: str, procedure_slug: str) -> Htt
                         ),
                     )
                     return _render_page(
-                        request, procedure, draft, schema, page_index, content.values,
+                        request,
+                        procedure,
+                        draft,
+                        schema,
+                        page_index,
+                        content.values,
                         refusal.errors,
                     )
             else:
@@ -427,7 +455,9 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 
 
 def _event_rows(citizen_request: Request) -> list[dict[str, Any]]:
-    labels = {status.code: status.label for status in statuses.statuses_of(citizen_request.procedure)}
+    labels = {
+        status.code: status.label for status in statuses.statuses_of(citizen_request.procedure)
+    }
     events: list[RequestEvent] = list(
         selectors.citizen_visible_events(citizen_request).select_related("file__vault_file")
     )

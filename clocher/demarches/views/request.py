@@ -9,15 +9,15 @@ re-renders the page with the form's errors tied to its fields, nothing typed los
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -95,6 +95,13 @@ def _file_link(citizen_request: Request, files: list[RequestFile]) -> Callable[[
     return link
 
 
+def _who(event: RequestEvent) -> str:
+    """The actor as agents read it: the citizen's own entries say "Vous" to the citizen."""
+    if event.actor_id is None and event.actor_label == _("Vous"):
+        return _("l'usager")
+    return event.actor_label
+
+
 def _render(
     request: HttpRequest, citizen_request: Request, bound: dict[str, forms.Form] | None = None
 ) -> HttpResponse:
@@ -143,6 +150,7 @@ def _render(
         "events": [
             {
                 "event": event,
+                "who": _who(event),
                 "status_from": labels.get(event.status_from, event.status_from),
                 "status_to": labels.get(event.status_to, event.status_to),
             }
@@ -303,12 +311,9 @@ def file_download(
         data = read_file(vault_file)
     except OSError as error:  # the sealed file is gone (anonymised, restored backup…)
         raise Http404 from error
-    response = FileResponse(
-        io.BytesIO(data),
-        as_attachment=True,
-        filename=read_file_name(vault_file) or f"fichier-{request_file.pk}",
-        content_type=vault_file.content_type or "application/octet-stream",
+    filename = read_file_name(vault_file) or f"fichier-{request_file.pk}"
+    response = HttpResponse(
+        data, content_type=vault_file.content_type or "application/octet-stream"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     return response

@@ -7,7 +7,7 @@ what was typed is kept. Needs MANAGE_PROCEDURES.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +15,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from clocher.demarches.forms_builder import ProcedureSettingsForm, StatusFormSet
+from clocher.demarches.forms_builder import (
+    BaseStatusFormSet,
+    ProcedureSettingsForm,
+    StatusFormSet,
+)
 from clocher.demarches.models import Procedure, StatusKind
 from clocher.demarches.services.procedure_settings import (
     SettingsRefused,
@@ -82,7 +86,9 @@ def procedure_statuses(
         {"code": status.code, "label": status.label, "kind": status.kind, "ORDER": position}
         for position, status in enumerate(current, start=1)
     ]
-    formset = StatusFormSet(request.POST or None, initial=initial, prefix="statuts")
+    formset = cast(
+        BaseStatusFormSet, StatusFormSet(request.POST or None, initial=initial, prefix="statuts")
+    )
     refusal: list[str] = []
     if request.method == "POST" and formset.is_valid():
         try:
