@@ -287,6 +287,8 @@ class FieldForm(Form):
             "label": item.get("label", ""),
             "help": item.get("help", ""),
             "name": item.get("name", ""),
+            "pattern": item.get("pattern", ""),
+            "pattern_message": item.get("pattern_message", ""),
             "choices": choices_as_text(item.get("choices")),
             "required": "yes" if item.get("required") else "no",
             "personal": "yes" if item.get("personal") else "no",

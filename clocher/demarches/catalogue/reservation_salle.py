@@ -6,7 +6,8 @@
   (CGCT L2122-22, 5°), at the tariffs it sets (L2122-22, 2°, and its deliberation).
 - Silence means refusal (CRPA L231-4, 1°): the request asks for a contract, not for a unilateral
   individual decision that silence could grant — and a room cannot be held by default for one
-  applicant while others ask for the same date. Delay: the ordinary two months (L231-4).
+  applicant while others ask for the same date. Delay: the ordinary two months (L231-4). A
+  commune whose rules say otherwise changes it in the procedure's settings.
 - Retention: 60 months after closure, the limitation period of personal actions (Code civil,
   article 2224) covering a dispute about damage, the deposit or the fee.
 """
@@ -136,7 +137,7 @@ TEMPLATE = BuiltInTemplate(
                 "label": "",
                 "help": (
                     "Une buvette temporaire demande une autorisation du maire (code de la santé "
-                    "publique, article L3334-2) : demandez-la au moins quinze jours avant."
+                    "publique, article L3334-2) : demandez-la le plus tôt possible."
                 ),
                 "condition": {"field": "drinks_stall", "op": "checked"},
             },

@@ -99,6 +99,34 @@ ATTRIBUTE_LABELS: dict[str, Any] = {
 }
 
 
+# The keys the builder's forms write; any other key of a field is kept as it is on update.
+BUILDER_KEYS = frozenset(
+    {
+        "type",
+        "name",
+        "label",
+        "help",
+        "required",
+        "personal",
+        "choices",
+        "condition",
+        "max_length",
+        "min",
+        "max",
+        "integer",
+        "pattern",
+        "pattern_message",
+        "date_range",
+        "with_coordinates",
+        "file_kinds",
+        "max_files",
+        "fields",
+        "min_items",
+        "max_items",
+    }
+)
+
+
 class BuilderRefused(Exception):
     """The builder refuses a change; ``errors`` are French messages for the secretary."""
 
@@ -533,6 +561,9 @@ def field_update(
                         % {"label": field_title(old), "uses": _uses_text(schema, uses)}
                     ]
                 )
+        for key, value in old.items():
+            if key not in BUILDER_KEYS and key not in new:
+                new[key] = value  # written in JSON by a power user: the forms do not edit it
         if "condition" in old and "condition" not in spec_dict:
             new["condition"] = old["condition"]
         if old.get("type") == "repeat" and "fields" not in spec_dict:
@@ -703,10 +734,40 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
+# Settings whose absence means this value (see ``formschema.schema``).
+SCHEMA_DEFAULTS: dict[str, Any] = {
+    "max_files": 5,
+    "min_items": 0,
+    "max_items": 10,
+    "file_kinds": ["image", "pdf"],
+}
+
+
+def _normalised(item: dict[str, Any]) -> dict[str, Any]:
+    """A field without its empty or default settings (``"required": false`` is no setting at
+    all), choices written as ``{"value", "label"}``: two ways of writing the same field compare
+    equal."""
+    out = {}
+    for key, value in item.items():
+        if value is None or value is False or value in ("", [], {}):
+            continue
+        if key in SCHEMA_DEFAULTS and value == SCHEMA_DEFAULTS[key]:
+            continue
+        if key == "choices" and isinstance(value, list):
+            value = [
+                {"value": choice, "label": choice} if isinstance(choice, str) else choice
+                for choice in value
+            ]
+        if key == "fields" and isinstance(value, list):
+            value = [_normalised(sub) if isinstance(sub, dict) else sub for sub in value]
+        out[key] = value
+    return out
+
+
 def schema_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> SchemaChanges:
     """Added, removed and changed fields between two forms (by technical name)."""
-    old_fields = {str(item.get("name")): item for item in fields_of(old or {})}
-    new_fields = {str(item.get("name")): item for item in fields_of(new)}
+    old_fields = {str(item.get("name")): _normalised(item) for item in fields_of(old or {})}
+    new_fields = {str(item.get("name")): _normalised(item) for item in fields_of(new)}
     added = [field_title(item) for name, item in new_fields.items() if name not in old_fields]
     removed = [field_title(item) for name, item in old_fields.items() if name not in new_fields]
     changed = []

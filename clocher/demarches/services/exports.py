@@ -347,6 +347,7 @@ class _RowMaker:
             for status in statuses.statuses_of(procedure):
                 self.status_labels[(procedure.pk, status.code)] = status.label
         self.family_label = str(Family(export.family).label)
+        self.channel_labels = {code: str(label) for code, label in Channel.choices}
 
     def values(self, row: Request) -> dict[str, Any]:
         values = dict(row.values or {})
@@ -361,7 +362,7 @@ class _RowMaker:
             row.number,
             procedure.title if procedure else "",
             self.family_label,
-            str(Channel(row.channel).label) if row.channel in Channel.values else row.channel,
+            self.channel_labels.get(row.channel, row.channel),
             self.status_labels.get((row.procedure_id, row.status), row.status),
             _local(row.received_at),
             row.implicit_decision_on,

@@ -155,19 +155,22 @@ def test_field_update_keeps_the_condition_and_refuses_a_type_change(draft):
 
 
 def test_field_update_keeps_keys_the_builder_does_not_edit(draft):
-    """A key the builder has no form for (written in JSON) survives an edit."""
+    """A key the builder has no form for (written in JSON) survives an edit; a managed key left
+    out (here the maximum length) is cleared."""
+    draft.schema["fields"][1].update({"max_length": 800, "autocomplete": "off"})
+    draft.save()
     builder.field_update(
         draft=draft,
         field_name="details",
         spec_dict={"type": "textarea", "label": "Précisions", "required": True},
     )
-    builder.condition_set(draft=draft, field_name="details", condition=None)
     draft.refresh_from_db()
     assert _field(draft.schema, "details") == {
         "type": "textarea",
         "name": "details",
         "label": "Précisions",
         "required": True,
+        "autocomplete": "off",
     }
 
 

@@ -115,7 +115,7 @@ def test_schema_changes_lists_added_removed_and_changed_fields():
     """The publish confirmation says what the draft changes."""
     new = {
         "fields": [
-            {**SIMPLE_SCHEMA["fields"][0], "label": "Sujet du signalement"},
+            {**SIMPLE_SCHEMA["fields"][0], "label": "Sujet du signalement", "personal": False},
             SIMPLE_SCHEMA["fields"][2],
             SIMPLE_SCHEMA["fields"][1],
             SIMPLE_SCHEMA["fields"][4],

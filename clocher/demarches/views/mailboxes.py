@@ -16,9 +16,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -348,13 +349,12 @@ def _download(vault_file: Any, fallback_name: str) -> HttpResponse:
         data = read_file(vault_file)
     except OSError as error:
         raise Http404 from error
-    response = FileResponse(
-        iter([data]),
-        as_attachment=True,
-        filename=read_file_name(vault_file) or fallback_name,
-        content_type=vault_file.content_type or "application/octet-stream",
+    response = HttpResponse(
+        data, content_type=vault_file.content_type or "application/octet-stream"
     )
-    response["Content-Length"] = str(len(data))
+    response["Content-Disposition"] = content_disposition_header(
+        True, read_file_name(vault_file) or fallback_name
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
