@@ -146,8 +146,15 @@ class RequestDetailOut(RequestOut):
 # --- Helpers -------------------------------------------------------------------------------------
 
 
+def _lookup(value: str, limit: int) -> str:
+    """A path or query value fit for a database lookup, or 404 (PostgreSQL refuses NUL)."""
+    if "\x00" in value or len(value) > limit:
+        raise ApiError(404)
+    return value
+
+
 def _active_commune(commune_slug: str) -> Commune:
-    commune = communes_active().filter(slug=commune_slug[:100]).first()
+    commune = communes_active().filter(slug=_lookup(commune_slug, 100)).first()
     if commune is None:
         raise ApiError(404)
     return commune
@@ -383,7 +390,7 @@ def _readable_request(request: HttpRequest, commune_slug: str, number: str) -> R
     )
     found = (
         Request.objects.for_commune(api_key.commune)
-        .filter(family__in=families, number=number[:40])
+        .filter(family__in=families, number=_lookup(number, 40))
         .select_related("procedure", "form_version", "commune")
         .first()
     )
@@ -486,7 +493,7 @@ def request_create(
     répond 422 (code `file_required`) en donnant l'adresse du formulaire en ligne, où l'usager
     peut joindre ses pièces. Limité en débit par adresse (429)."""
     commune = _active_commune(commune_slug)
-    procedure = selectors.published_procedure(commune, procedure_slug[:80])
+    procedure = selectors.published_procedure(commune, _lookup(procedure_slug, 80))
     schema = _schema_of(procedure) if procedure is not None else None
     if procedure is None or schema is None:
         raise ApiError(404)
@@ -575,6 +582,9 @@ def request_list(
         .select_related("procedure")
         .order_by("-received_at", "-pk")
     )
+    for value in (filters.status, filters.procedure):
+        if value and "\x00" in value:  # no status or address holds one (PostgreSQL refuses it)
+            return _LazyRows(queryset.none())
     if filters.status:
         queryset = queryset.filter(status=filters.status)
     if filters.procedure:

@@ -108,14 +108,14 @@ def _sender(message: Message) -> tuple[str, str]:
 def _body_part(message: Message) -> Message | None:
     if isinstance(message, EmailMessage):
         try:
-            part = message.get_body(preferencelist=("plain", "html"))
-        except Exception:
-            part = None
-        if part is not None:
-            return part
-    for part in message.walk():
-        if part.get_content_maintype() == "text" and not part.get_filename():
-            return part
+            preferred: Message | None = message.get_body(preferencelist=("plain", "html"))
+        except Exception:  # a broken structure: look for any text part below
+            preferred = None
+        if preferred is not None:
+            return preferred
+    for candidate in message.walk():
+        if candidate.get_content_maintype() == "text" and not candidate.get_filename():
+            return candidate
     return None
 
 

@@ -65,7 +65,10 @@ def published_procedures(commune: Commune) -> QuerySet[Procedure]:
 
 
 def published_procedure(commune: Commune, slug: str) -> Procedure | None:
-    return published_procedures(commune).filter(slug=slug).first()
+    procedure = published_procedures(commune).filter(slug=slug).first()
+    if procedure is not None:
+        procedure.commune = commune  # already loaded: spare the query
+    return procedure
 
 
 def form_versions(procedure: Procedure) -> QuerySet[FormVersion]:

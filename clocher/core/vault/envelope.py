@@ -7,6 +7,7 @@ The associated data is ``clocher:<commune id>:<context>``; ``context`` names whe
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import os
@@ -65,6 +66,7 @@ _cache_lock = threading.Lock()
 def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()
+    _derive_compartment_key.cache_clear()
     keyring.clear_cache()
 
 
@@ -130,6 +132,13 @@ def _compartment_key(commune_id: int, compartment: str) -> bytes:
     opened by code holding only another family's key, and shredding the commune's key shreds
     every compartment with it.
     """
+    return _derive_compartment_key(_data_key(commune_id), compartment)
+
+
+@functools.lru_cache(maxsize=4096)
+def _derive_compartment_key(data_key: bytes, compartment: str) -> bytes:
+    # Keyed by the data key itself: a destroyed or rotated key is never looked up again, and
+    # reading a compartment still goes through _data_key's checks every time.
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -138,7 +147,7 @@ def _compartment_key(commune_id: int, compartment: str) -> bytes:
         length=32,
         salt=None,
         info=f"clocher:compartment:{compartment}".encode(),
-    ).derive(_data_key(commune_id))
+    ).derive(data_key)
 
 
 def _key_for(commune_id: int, compartment: str | None) -> bytes:

@@ -47,6 +47,13 @@ _STYLES = (
     b'<number:text>/</number:text><number:year number:style="long"/></number:date-style>'
     b'<style:style style:name="date" style:family="table-cell" '
     b'style:data-style-name="date-fr"/>'
+    b'<number:date-style style:name="datetime-fr"><number:day number:style="long"/>'
+    b'<number:text>/</number:text><number:month number:style="long"/>'
+    b'<number:text>/</number:text><number:year number:style="long"/><number:text> </number:text>'
+    b'<number:hours number:style="long"/><number:text>:</number:text>'
+    b'<number:minutes number:style="long"/></number:date-style>'
+    b'<style:style style:name="datetime" style:family="table-cell" '
+    b'style:data-style-name="datetime-fr"/>'
     b"</office:styles></office:document-styles>"
 )
 _CONTENT_START = (
@@ -210,7 +217,8 @@ def cell_xml(value: Any) -> str:
     if isinstance(value, datetime.datetime):
         return (
             f'<table:table-cell office:value-type="date" '
-            f'office:date-value="{value.replace(tzinfo=None).isoformat(timespec="seconds")}">'
+            f'office:date-value="{value.replace(tzinfo=None).isoformat(timespec="seconds")}" '
+            f'table:style-name="datetime">'
             f"{_text(value.strftime('%d/%m/%Y %H:%M'))}</table:table-cell>"
         )
     if isinstance(value, datetime.date):

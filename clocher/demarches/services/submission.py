@@ -196,12 +196,24 @@ def request_submit(
         )
         if draft is not None and draft.pk is not None:
             draft.delete()
-        request_id = request.pk
-        transaction.on_commit(lambda: _queue_acknowledgment(request_id))
+        _queue_acknowledgment(request.pk)
     return Submitted(request=request, token=token)
 
 
 def _queue_acknowledgment(request_id: int) -> None:
+    """Queue the acknowledgment with the request.
+
+    With the database task backend (the default) the task row is written in the submission's
+    own transaction: the request and its queued acknowledgment exist together or not at all.
+    With an outside queue (Redis), it is sent once the transaction has committed, so that the
+    worker finds the request.
+    """
+    from django_tasks import task_backends
+    from django_tasks_db import DatabaseBackend
+
     from clocher.demarches.tasks import issue_acknowledgment
 
-    issue_acknowledgment.enqueue(request_id)
+    if isinstance(task_backends[issue_acknowledgment.backend], DatabaseBackend):
+        issue_acknowledgment.enqueue(request_id)
+    else:
+        transaction.on_commit(lambda: issue_acknowledgment.enqueue(request_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -15,7 +16,7 @@ from clocher.demarches.tests.factories import make_procedure
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/communes/agey/procedures/contact/requests"
-VALID = {
+VALID: dict[str, Any] = {
     "data": {"topic": "lighting", "details": "Lampadaire éteint.", "full_name": "Camille Martin"},
     "email": "camille@example.test",
 }
@@ -84,7 +85,12 @@ def test_valid_submission_answers_201_with_number_and_tracking_url(
     assert body["tracking_url"].startswith(prefix)
     token = body["tracking_url"].removeprefix(prefix).rstrip("/")
     assert selectors.request_by_tracking_token(procedure.commune, token) == stored
-    assert len(callbacks) == 1  # the acknowledgment is queued once the request is committed
+    # The acknowledgment is queued in the same transaction as the request.
+    from django_tasks_db.models import DBTaskResult
+
+    queued = DBTaskResult.objects.filter(task_path__endswith="issue_acknowledgment")
+    assert [row.args_kwargs["args"] for row in queued] == [[stored.pk]]
+    assert callbacks == []
 
 
 def test_each_bad_field_gets_its_own_error_and_nothing_is_stored(client, procedure):

@@ -217,3 +217,17 @@ def test_unknown_status_lists_the_allowed_ones(client, commune_a, requests_a):
         "Ce statut n'existe pas pour cette démarche (statuts : received, in_progress, "
         "waiting_citizen, accepted, refused, closed)."
     )
+
+
+def test_nul_characters_in_the_path_or_filters_are_not_server_errors(client, commune_a, requests_a):
+    """A NUL (refused by PostgreSQL) in a path or a filter answers 404 or an empty list."""
+    headers = _key(commune_a, "requests_roads:read")
+    assert client.get(f"{BASE}/2026%00-1", **headers).status_code == 404
+    assert client.get(BASE, {"status": "re\x00ceived"}, **headers).json()["count"] == 0
+    assert client.get("/api/v1/communes/ag%00ey/procedures").status_code == 404
+    response = client.post(
+        "/api/v1/communes/agey/procedures/vo%00irie/requests",
+        data="{}",
+        content_type="application/json",
+    )
+    assert response.status_code == 404

@@ -4,6 +4,7 @@ typed kept; the condition editor's buttons; the repeat block page; JSON download
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -411,7 +412,7 @@ def test_condition_of_a_field_inside_a_block_uses_the_fields_before_it(client, p
     assert block_page.context["rows"][1]["condition"] == "si Cantine : coché"
 
 
-EVERY_TYPE = {
+EVERY_TYPE: dict[str, Any] = {
     "fields": [
         {"type": "page", "name": "first", "label": "Votre demande"},
         {"type": "section", "name": "about", "label": "À propos"},
@@ -449,7 +450,7 @@ def test_every_type_has_an_add_and_an_edit_page_that_round_trip(client, commune_
         page = client.get(url)
         assert page.status_code == 200, item["name"]
         form = page.context["form"]
-        data = {}
+        data: dict[str, Any] = {}
         for bound in form:
             value = bound.value()
             if isinstance(value, list):

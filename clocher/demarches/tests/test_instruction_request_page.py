@@ -197,6 +197,8 @@ def test_every_action_writes_its_journal_entry(
     ]
     stored = Request.objects.get(pk=citizen_request.pk)
     assert (stored.assigned_to, stored.deadline_on, stored.status) == (agent_a, day, "accepted")
+    page = client.get(_page(commune_a, citizen_request)).content.decode()
+    assert f'href="{_page(commune_a, citizen_request, "decision.pdf")}"' in page
     # Mails: message, correction request (with its status), decision — not assign/deadline/note.
     assert [message.subject.split(" : ", 1)[1] for message in mail.outbox] == [
         "nouveau message de la mairie",

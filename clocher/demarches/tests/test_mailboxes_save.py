@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -14,8 +16,8 @@ from clocher.demarches.tests.factories import make_procedure
 pytestmark = pytest.mark.django_db
 
 
-def _input(**changes):
-    values = {
+def _input(**changes: Any) -> MailboxInput:
+    values: dict[str, Any] = {
         "label": "Accueil",
         "host": "imap.example.test",
         "port": 993,

@@ -88,3 +88,18 @@ def test_my_data_path_uses_the_sealed_token(commune_a):
     """The link from the citizen account's list is the same page."""
     submitted = submit(make_procedure(commune_a))
     assert rights.my_data_path(submitted.request) == _url("my-data", "agey", submitted.token)
+
+
+def test_data_page_after_anonymisation_says_so(commune_a, agent_a, client):
+    """Once wiped, the same link shows that the data was erased, and nothing personal."""
+    from clocher.demarches.services import retention
+
+    grant(agent_a, commune_a, Family.ROADS)
+    made = full_request(commune_a, agent_a)
+    retention.request_anonymise(request=made.request, reason="test")
+    response = client.get(_url("my-data", "agey", made.token))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Vos données personnelles ont été effacées" in page
+    for personal in ("Camille Martin", "camille@example.test", "Bonjour Camille", "photo-camille"):
+        assert personal not in page

@@ -352,8 +352,9 @@ def _download(vault_file: Any, fallback_name: str) -> HttpResponse:
     response = HttpResponse(
         data, content_type=vault_file.content_type or "application/octet-stream"
     )
-    response["Content-Disposition"] = content_disposition_header(
-        True, read_file_name(vault_file) or fallback_name
+    response["Content-Disposition"] = (
+        content_disposition_header(True, read_file_name(vault_file) or fallback_name)
+        or "attachment"
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
