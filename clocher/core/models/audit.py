@@ -44,6 +44,13 @@ class AuditAction(models.TextChoices):
     PERSONAL_DATA_READ = "personal_data_read", _("Lecture de données personnelles")
     BACKUP = "backup", _("Sauvegarde")
     RESTORE = "restore", _("Restauration")
+    PROCEDURE_PUBLISHED = "procedure_published", _("Démarche publiée ou modifiée")
+    FORM_PUBLISHED = "form_published", _("Formulaire publié")
+    TEMPLATE_PUBLISHED = "template_published", _("Modèle partagé publié")
+    MANDATE_RECORDED = "mandate_recorded", _("Mandat enregistré")
+    MANDATE_REVOKED = "mandate_revoked", _("Mandat révoqué")
+    LEGAL_HOLD_SET = "legal_hold_set", _("Conservation légale posée")
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted", _("Conservation légale levée")
 
 
 class AppendOnlyQuerySet(models.QuerySet["AuditEntry"]):

@@ -29,6 +29,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clocher.core import audit
 from clocher.demarches.formschema import SchemaError, parse_schema
 from clocher.demarches.formschema.schema import INPUT_TYPES, NAME_PATTERN
 from clocher.demarches.models import FormVersion, Procedure
@@ -822,6 +823,13 @@ def form_publish(*, procedure: Procedure, actor: Any) -> FormVersion:
     draft.save(update_fields=["number", "published_at", "created_by"])
     procedure.current_form = draft
     procedure.save(update_fields=["current_form"])
+    audit.log(
+        audit.AuditAction.FORM_PUBLISHED,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        commune=procedure.commune,
+        target=f"procedure:{procedure.pk}",
+        data={"module": "demarches", "procedure": procedure.slug, "form_version": draft.number},
+    )
     return draft
 
 

@@ -201,7 +201,14 @@ def template_version_publish(
         )
     if problems:
         raise TemplateVersionRefused(problems)
-    return _version_create(template=template, content=content, changelog=changelog.strip())
+    version = _version_create(template=template, content=content, changelog=changelog.strip())
+    audit.log(
+        audit.AuditAction.TEMPLATE_PUBLISHED,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        target=f"procedure_template:{template.pk}",
+        data={"module": "demarches", "template": template.slug, "version": version.number},
+    )
+    return version
 
 
 # --- Commune side: adoption -------------------------------------------------------------------
@@ -310,7 +317,7 @@ def _journal(procedure: Procedure, actor: Any, change: str, **data: Any) -> None
     """Publishing, withdrawing or changing a procedure changes what the commune collects from
     citizens: it goes to the audit journal as a change of the commune's setup."""
     audit.log(
-        audit.AuditAction.COMMUNE_UPDATED,
+        audit.AuditAction.PROCEDURE_PUBLISHED,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         commune=procedure.commune,
         target=f"procedure:{procedure.pk}",

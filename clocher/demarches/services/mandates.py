@@ -191,7 +191,7 @@ def mandate_record(
         )
     mandate.save()
     audit.log(
-        "mandate_recorded",
+        audit.AuditAction.MANDATE_RECORDED,
         actor=actor,
         commune=commune,
         target=f"demarches.Mandate:{mandate.pk}",
@@ -218,7 +218,7 @@ def mandate_revoke(*, mandate: Mandate, actor: Any) -> bool:
     locked.save(update_fields=["revoked_at", "revoked_by"])
     mandate.revoked_at, mandate.revoked_by = locked.revoked_at, actor
     audit.log(
-        "mandate_revoked",
+        audit.AuditAction.MANDATE_REVOKED,
         actor=actor,
         commune=mandate.commune,
         target=f"demarches.Mandate:{mandate.pk}",

@@ -268,7 +268,7 @@ def request_legal_hold_set(*, request: Request, actor: Any, hold: bool, reason: 
         data={"legal_hold": hold},
     )
     audit.log(
-        "legal_hold_set" if hold else "legal_hold_lifted",
+        audit.AuditAction.LEGAL_HOLD_SET if hold else audit.AuditAction.LEGAL_HOLD_LIFTED,
         actor=actor,
         commune=request.commune,
         target=f"demarches.Request:{locked.pk}",

@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
+from django_tasks_db.models import DBTaskResult
 
 from clocher.demarches import selectors
 from clocher.demarches.models import Channel, Request
+from clocher.demarches.tasks import issue_acknowledgment
 from clocher.demarches.tests.factories import make_procedure
 
 pytestmark = pytest.mark.django_db
@@ -86,9 +88,7 @@ def test_valid_submission_answers_201_with_number_and_tracking_url(
     token = body["tracking_url"].removeprefix(prefix).rstrip("/")
     assert selectors.request_by_tracking_token(procedure.commune, token) == stored
     # The acknowledgment is queued in the same transaction as the request.
-    from django_tasks_db.models import DBTaskResult
-
-    queued = DBTaskResult.objects.filter(task_path__endswith="issue_acknowledgment")
+    queued = DBTaskResult.objects.filter(task_path=issue_acknowledgment.module_path)
     assert [row.args_kwargs["args"] for row in queued] == [[stored.pk]]
     assert callbacks == []
 

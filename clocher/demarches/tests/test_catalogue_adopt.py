@@ -167,7 +167,7 @@ def test_adoption_is_journaled(commune_a, admin_a, versions):
     )
     entry = AuditEntry.objects.filter(commune=commune_a, target=f"procedure:{procedure.pk}").get()
     assert (entry.action, entry.actor, entry.data["change"]) == (
-        "commune_updated",
+        "procedure_published",
         admin_a,
         "adopted",
     )
