@@ -35,8 +35,11 @@ from bench.support.demarches import build_world, percentile, setup_database
 REQUESTS = 100_000
 SECONDS = 20.0
 WARM_UP_SECONDS = 3.0
-CONNECTIONS = 16
 SERVERS = 2
+THREADS = 4
+# As many client connections as server threads: every request finds a free thread (more would
+# only queue in waitress, which then logs a warning per request).
+CONNECTIONS = SERVERS * THREADS
 TARGET_PER_SECOND = 200
 
 
@@ -59,9 +62,10 @@ def _start_servers() -> tuple[list[subprocess.Popen[bytes]], list[int]]:
         command = [
             sys.executable,
             "-c",
-            "import django, os; django.setup();"
+            "import django, logging; django.setup();"
+            "logging.getLogger('waitress.queue').setLevel(logging.ERROR);"
             "from waitress import serve; from clocher.config.wsgi import application;"
-            f"serve(application, host='127.0.0.1', port={port}, threads=4, _quiet=True)",
+            f"serve(application, host='127.0.0.1', port={port}, threads={THREADS}, _quiet=True)",
         ]
         processes.append(subprocess.Popen(command, env=env))
         ports.append(port)

@@ -33,7 +33,12 @@ from clocher.core.api.auth import api_key_auth
 from clocher.core.api.errors import ApiError
 from clocher.core.api.pagination import Pagination, paginate
 from clocher.demarches import selectors
-from clocher.demarches.formschema import FieldSpec, FormSchema, SchemaError, parse_schema
+from clocher.demarches.formschema import (
+    FieldSpec,
+    FormSchema,
+    SchemaError,
+    published_form_schema,
+)
 from clocher.demarches.models import Channel, Family, Procedure, Request
 from clocher.demarches.services import api_access, statuses
 from clocher.demarches.services.submission import SubmissionRefused, request_submit
@@ -172,7 +177,7 @@ def _schema_of(procedure: Procedure) -> FormSchema | None:
     if form is None:
         return None
     try:
-        return parse_schema(form.schema)
+        return published_form_schema(form)
     except SchemaError:
         return None
 

@@ -35,6 +35,7 @@ from clocher.demarches.formschema.schema import (
     FormSchema,
     SchemaError,
     parse_schema,
+    published_form_schema,
 )
 from clocher.demarches.formschema.validation import Validated, validate_submission
 
@@ -50,6 +51,7 @@ __all__ = [
     "enumerate_paths",
     "evaluate",
     "parse_schema",
+    "published_form_schema",
     "validate_submission",
     "visible_fields",
 ]

@@ -364,3 +364,27 @@ def _check_condition(
                     _("%(where)s : « %(value)s » n'est pas un choix de « %(field)s ».")
                     % {"where": where, "value": value, "field": name}
                 )
+
+
+_published_cache: dict[tuple[int, Any], FormSchema] = {}
+_PUBLISHED_CACHE_SIZE = 512
+
+
+def published_form_schema(form_version: Any) -> FormSchema:
+    """The parsed schema of a *published* form version, parsed once per process.
+
+    A published version is never edited again (a change makes a new version), so its parse can
+    be kept; drafts are parsed every time. Raises :class:`SchemaError` like ``parse_schema``.
+    """
+    if form_version.published_at is None or form_version.pk is None:
+        return parse_schema(form_version.schema)
+    # The publication instant is part of the key: a row id reused by another database (tests,
+    # a restored backup) is not taken for the same version.
+    key = (form_version.pk, form_version.published_at)
+    cached = _published_cache.get(key)
+    if cached is None:
+        cached = parse_schema(form_version.schema)
+        if len(_published_cache) >= _PUBLISHED_CACHE_SIZE:
+            _published_cache.clear()
+        _published_cache[key] = cached
+    return cached

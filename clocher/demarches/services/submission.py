@@ -22,7 +22,11 @@ from django.utils.translation import gettext as _
 
 from clocher.core.models import VaultFile
 from clocher.core.vault import blind_index
-from clocher.demarches.formschema import FieldSpec, parse_schema, validate_submission
+from clocher.demarches.formschema import (
+    FieldSpec,
+    published_form_schema,
+    validate_submission,
+)
 from clocher.demarches.models import (
     Channel,
     Draft,
@@ -105,7 +109,7 @@ def request_submit(
     form = procedure.current_form
     if not procedure.is_published or form is None or not form.is_published:
         raise SubmissionRefused({"__all__": [_("Cette démarche n'est pas ouverte en ligne.")]})
-    schema = parse_schema(form.schema)
+    schema = published_form_schema(form)
     validated = validate_submission(schema, data)
     email = (email or "").strip() if isinstance(email, str) else ""
     if isinstance(email, str) and len(email) > 254:
