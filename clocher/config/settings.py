@@ -90,9 +90,14 @@ TEMPLATES = [
 # --- Database ---------------------------------------------------------------------------------
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 _default_sqlite = f"sqlite:///{DATA_DIR / 'clocher.sqlite3'}"
+# Seconds a web or worker thread keeps its database connection between requests. Opening a
+# PostgreSQL connection costs more than a simple request: keep them (checked before reuse).
+_conn_max_age = int(env_str("CLOCHER_DATABASE_CONN_MAX_AGE", "60"))
 DATABASES = {
     "default": dj_database_url.parse(
-        env_str("DATABASE_URL", _default_sqlite), conn_max_age=0, conn_health_checks=True
+        env_str("DATABASE_URL", _default_sqlite),
+        conn_max_age=_conn_max_age,
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -497,10 +497,15 @@ def request_create(
     refusée, code `file_not_accepted`). Une démarche dont un champ fichier obligatoire est affiché
     répond 422 (code `file_required`) en donnant l'adresse du formulaire en ligne, où l'usager
     peut joindre ses pièces. Limité en débit par adresse (429)."""
-    commune = _active_commune(commune_slug)
-    procedure = selectors.published_procedure(commune, _lookup(procedure_slug, 80))
-    schema = _schema_of(procedure) if procedure is not None else None
-    if procedure is None or schema is None:
+    procedure = selectors.published_procedure_in_active_commune(
+        _lookup(commune_slug, 100), _lookup(procedure_slug, 80)
+    )
+    if procedure is None:
+        _active_commune(commune_slug)  # an unknown commune and an unknown procedure: both 404
+        raise ApiError(404)
+    commune = procedure.commune
+    schema = _schema_of(procedure)
+    if schema is None:
         raise ApiError(404)
     payload = _json_object(request, SUBMISSION_KEYS)
     data, email = payload.get("data"), payload.get("email")

@@ -71,6 +71,24 @@ def published_procedure(commune: Commune, slug: str) -> Procedure | None:
     return procedure
 
 
+def published_procedure_in_active_commune(
+    commune_slug: str, procedure_slug: str
+) -> Procedure | None:
+    """The published procedure ``procedure_slug`` of the active commune ``commune_slug``, with
+    its commune, in one query (the public submission endpoint's lookup)."""
+    return (
+        Procedure.objects.select_related("commune", "current_form")
+        .filter(
+            commune__slug=commune_slug,
+            commune__is_active=True,
+            slug=procedure_slug,
+            is_published=True,
+            current_form__published_at__isnull=False,
+        )
+        .first()
+    )
+
+
 def form_versions(procedure: Procedure) -> QuerySet[FormVersion]:
     return FormVersion.objects.for_commune(procedure.commune).filter(procedure=procedure)
 
