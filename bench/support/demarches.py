@@ -73,8 +73,9 @@ class World:
     procedures: list[Any]
 
 
-def build_world(count: int, *, seed: int = 3) -> World:
-    """One commune, an agent granted two of the four families, ``count`` requests."""
+def build_world(count: int, *, seed: int = 3, one_family: bool = False) -> World:
+    """One commune, an agent granted two of the four families, ``count`` requests spread over
+    four procedures — in four families, or all in the first one with ``one_family``."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -107,6 +108,8 @@ def build_world(count: int, *, seed: int = 3) -> World:
     procedures = []
     now = timezone.now()
     for index, family in enumerate(families):
+        if one_family:
+            family = families[0]
         procedure = Procedure.objects.create(
             commune=commune,
             slug=f"demarche-{index}",
