@@ -18,6 +18,7 @@ class DemarchesConfig(AppConfig):
         staff_urls="clocher.demarches.staff_urls",
         public_urls="clocher.demarches.public_urls",
         public_home="public:demarches:catalogue",
+        public_available="clocher.demarches.selectors.has_published_procedures",
         api_router="clocher.demarches.api.router",
         api_prefix="communes/{commune_slug}",
         staff_home="staff:demarches:inbox",

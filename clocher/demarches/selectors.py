@@ -49,6 +49,28 @@ def requests_for_agent(user: Any, commune: Commune) -> QuerySet[Request]:
     return Request.objects.for_commune(commune).filter(family__in=granted_families(user, commune))
 
 
+def processing_agents_by_family(commune_ids: set[int]) -> dict[tuple[int, str], list[Any]]:
+    """Who processes each (commune, family): active users granted the family who still hold a
+    role that processes requests (reminders and retention warnings go to them)."""
+    from collections import defaultdict
+
+    from clocher.tenancy.models import Membership
+    from clocher.tenancy.permissions import CAPABILITIES, Capability
+
+    roles = CAPABILITIES[Capability.PROCESS_REQUESTS]
+    members = set(
+        Membership.objects.filter(commune_id__in=commune_ids, role__in=roles).values_list(
+            "commune_id", "user_id"
+        )
+    )
+    found: dict[tuple[int, str], list[Any]] = defaultdict(list)
+    grants = FamilyGrant.objects.filter(commune_id__in=commune_ids, user__is_active=True)
+    for grant in grants.select_related("user").order_by("user_id"):
+        if (grant.commune_id, grant.user_id) in members:
+            found[(grant.commune_id, grant.family)].append(grant.user)
+    return found
+
+
 def restrict_requests(user: Any, commune: Commune, queryset: QuerySet[Any]) -> QuerySet[Any]:
     """URL-registry restriction for ``<int:citizen_request>`` (see ``core.scoping``)."""
     return queryset.filter(family__in=granted_families(user, commune))
@@ -62,6 +84,11 @@ def published_procedures(commune: Commune) -> QuerySet[Procedure]:
     return procedures_for_commune(commune).filter(
         is_published=True, current_form__published_at__isnull=False
     )
+
+
+def has_published_procedures(commune: Commune) -> bool:
+    """Whether the commune's public home lists démarches (``ModuleInfo.public_available``)."""
+    return published_procedures(commune).exists()
 
 
 def published_procedure(commune: Commune, slug: str) -> Procedure | None:

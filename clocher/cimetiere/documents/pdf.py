@@ -36,6 +36,7 @@ from clocher.cimetiere.models import (
     Plot,
     Section,
 )
+from clocher.core.pdf import CommunePDF
 from clocher.tenancy.models import Commune
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "core" / "fonts"
@@ -80,50 +81,7 @@ class Document:
         return "\n".join(parts)
 
 
-class _CommunePDF(FPDF):
-    def __init__(self, commune: Commune, today: datetime.date) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.commune = commune
-        self.generated_on = today
-        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        self.set_margins(20, 18, 20)
-        self.set_auto_page_break(auto=True, margin=22)
-        self.set_creator("Clocher")
-        self.set_lang("fr")
-
-    def letterhead_page(self) -> bool:
-        """Whether this page carries the commune's full letterhead (the first page)."""
-        return self.page_no() == 1
-
-    def header(self) -> None:
-        if self.letterhead_page():
-            self.set_font(FONT, "B", 13)
-            self.multi_cell(0, 6, f"Commune de {self.commune.name}", align="L", **_NEXT_LINE)
-            self.set_font(FONT, "", 9)
-            details = [line for line in self.commune.address.splitlines() if line.strip()]
-            details += [item for item in (self.commune.phone, self.commune.email) if item]
-            for line in details:
-                self.multi_cell(0, 4.5, line, align="L", **_NEXT_LINE)
-            y = self.get_y() + 2
-            self.line(self.l_margin, y, self.w - self.r_margin, y)
-            self.set_y(y + 6)
-        else:
-            self.set_font(FONT, "", 8)
-            self.cell(0, 5, f"Commune de {self.commune.name}", align="L", **_NEXT_LINE)
-            self.ln(9)
-
-    def footer(self) -> None:
-        self.set_y(-15)
-        self.set_font(FONT, "", 8)
-        self.cell(
-            0,
-            5,
-            f"Document généré le {v.french_date(self.generated_on)} par Clocher",
-            align="L",
-        )
-        self.set_x(self.l_margin)
-        self.cell(0, 5, f"Page {self.page_no()} / {{nb}}", align="R")
+_CommunePDF = CommunePDF
 
 
 def render_document(document: Document) -> bytes:

@@ -12,10 +12,13 @@ from __future__ import annotations
 from clocher.demarches.catalogue import (
     acte_etat_civil,
     aide_sociale,
+    ayant_droit_concession,
     concession_funeraire,
     contact,
+    exhumation,
     inscription_cantine,
     rendez_vous_maire,
+    renouvellement_concession,
     reservation_salle,
     signalement,
 )
@@ -26,6 +29,9 @@ BUILT_IN: tuple[BuiltInTemplate, ...] = (
     reservation_salle.TEMPLATE,
     acte_etat_civil.TEMPLATE,
     concession_funeraire.TEMPLATE,
+    renouvellement_concession.TEMPLATE,
+    exhumation.TEMPLATE,
+    ayant_droit_concession.TEMPLATE,
     inscription_cantine.TEMPLATE,
     aide_sociale.TEMPLATE,
     rendez_vous_maire.TEMPLATE,

@@ -370,7 +370,7 @@ def _check(schema: dict[str, Any]) -> None:
 @transaction.atomic
 def draft_open(*, procedure: Procedure, actor: Any) -> FormVersion:
     """The procedure's draft, created from the published form on the first edit."""
-    Procedure.objects.for_commune(procedure.commune).select_for_update().filter(
+    Procedure.objects.for_commune(procedure.commune).select_for_update(of=("self",)).filter(
         pk=procedure.pk
     ).first()
     existing = current_draft(procedure)
@@ -394,7 +394,7 @@ def _edit(draft: FormVersion, change: Callable[[dict[str, Any]], None]) -> FormV
     with transaction.atomic():
         locked = (
             FormVersion.objects.for_commune(draft.commune)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .filter(pk=draft.pk)
             .first()
         )
@@ -697,7 +697,7 @@ def draft_discard(*, draft: FormVersion) -> None:
     """Throw the draft away; the published form stays as it is."""
     locked = (
         FormVersion.objects.for_commune(draft.commune)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .filter(pk=draft.pk)
         .first()
     )
@@ -793,7 +793,7 @@ def schema_changes(old: dict[str, Any] | None, new: dict[str, Any]) -> SchemaCha
 @transaction.atomic
 def form_publish(*, procedure: Procedure, actor: Any) -> FormVersion:
     """Publish the draft: it becomes the form citizens fill in from now on."""
-    Procedure.objects.for_commune(procedure.commune).select_for_update().filter(
+    Procedure.objects.for_commune(procedure.commune).select_for_update(of=("self",)).filter(
         pk=procedure.pk
     ).first()
     draft = current_draft(procedure)

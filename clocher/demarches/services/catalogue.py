@@ -175,7 +175,7 @@ def template_version_publish(
     problem, when the form is invalid, a mandatory text is empty, the changelog is missing or
     nothing changed.
     """
-    ProcedureTemplate.objects.select_for_update().filter(pk=template.pk).first()
+    ProcedureTemplate.objects.select_for_update(of=("self",)).filter(pk=template.pk).first()
     problems: list[str] = []
     try:
         parsed = parse_schema(content.get("schema"))
@@ -575,7 +575,7 @@ def procedure_update_accept(*, procedure: Procedure, actor: Any) -> FormVersion:
     """
     locked = (
         Procedure.objects.for_commune(procedure.commune)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("adopted_version")
         .get(pk=procedure.pk)
     )

@@ -131,7 +131,7 @@ def correction_answer(
     with transaction.atomic():
         locked = (
             Request.objects.for_commune(request.commune)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .select_related("procedure", "commune")
             .get(pk=request.pk)
         )

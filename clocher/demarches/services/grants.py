@@ -48,7 +48,7 @@ def family_grants_set(
     with transaction.atomic():
         current = set(
             FamilyGrant.objects.for_commune(commune)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .filter(user=user)
             .values_list("family", flat=True)
         )

@@ -44,7 +44,6 @@ from clocher.demarches.models import (
     OPEN_KINDS,
     Decision,
     EventKind,
-    FamilyGrant,
     Request,
     RequestEvent,
     StatusKind,
@@ -101,7 +100,7 @@ def _locked(request: Request) -> Request:
     """The request row, locked for this transaction, with fresh values."""
     return (
         Request.objects.for_commune(request.commune)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("procedure", "commune")
         .get(pk=request.pk)
     )
@@ -598,23 +597,7 @@ def _due_requests(today: datetime.date) -> Any:
     )
 
 
-def _processors(commune_ids: set[int]) -> dict[tuple[int, str], list[Any]]:
-    """Who may process each (commune, family): granted users still holding a role that can."""
-    from clocher.tenancy.models import Membership
-    from clocher.tenancy.permissions import CAPABILITIES, Capability
-
-    roles = CAPABILITIES[Capability.PROCESS_REQUESTS]
-    members = set(
-        Membership.objects.filter(commune_id__in=commune_ids, role__in=roles).values_list(
-            "commune_id", "user_id"
-        )
-    )
-    found: dict[tuple[int, str], list[Any]] = defaultdict(list)
-    grants = FamilyGrant.objects.filter(commune_id__in=commune_ids, user__is_active=True)
-    for grant in grants.select_related("user").order_by("user_id"):
-        if (grant.commune_id, grant.user_id) in members:
-            found[(grant.commune_id, grant.family)].append(grant.user)
-    return found
+_processors = selectors.processing_agents_by_family
 
 
 def deadline_reminders_send(*, today: datetime.date | None = None) -> int:

@@ -483,7 +483,7 @@ def _discard_files(files: list[VaultFile]) -> None:
 def _locked_item(item: MailItem) -> MailItem:
     locked = (
         MailItem.objects.for_commune(item.commune)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("raw", "commune")
         .get(pk=item.pk)
     )

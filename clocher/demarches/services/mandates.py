@@ -210,7 +210,11 @@ def mandate_revoke(*, mandate: Mandate, actor: Any) -> bool:
     """Revoke a mandate (the citizen withdrew consent). Returns False if it already was."""
     if not is_visible_to(mandate, actor):
         raise MandateRefused(_("Ce mandat ne couvre aucune de vos familles de démarches."))
-    locked = Mandate.objects.for_commune(mandate.commune).select_for_update().get(pk=mandate.pk)
+    locked = (
+        Mandate.objects.for_commune(mandate.commune)
+        .select_for_update(of=("self",))
+        .get(pk=mandate.pk)
+    )
     if locked.revoked_at is not None:
         return False
     locked.revoked_at = timezone.now()

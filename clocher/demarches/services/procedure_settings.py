@@ -221,7 +221,9 @@ def procedure_settings_save(*, procedure: Procedure, actor: Any, **values: Any) 
     if unknown:
         raise TypeError(f"Unknown procedure settings: {sorted(unknown)}")
     locked = (
-        Procedure.objects.for_commune(procedure.commune).select_for_update().get(pk=procedure.pk)
+        Procedure.objects.for_commune(procedure.commune)
+        .select_for_update(of=("self",))
+        .get(pk=procedure.pk)
     )
     errors: dict[str, list[str]] = {}
 

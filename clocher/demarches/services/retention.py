@@ -46,7 +46,6 @@ from clocher.demarches.models import (
     Acknowledgment,
     Decision,
     EventKind,
-    FamilyGrant,
     MailItem,
     Request,
     RequestEvent,
@@ -148,7 +147,7 @@ def request_anonymise(*, request: Request, reason: str, actor: Any = None) -> bo
     commune = request.commune
     locked = (
         Request.objects.for_commune(commune)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("form_version")
         .get(pk=request.pk)
     )
@@ -247,7 +246,11 @@ def request_legal_hold_set(*, request: Request, actor: Any, hold: bool, reason: 
         raise AnonymisationRefused(_("Indiquez le motif de la conservation légale."))
     if len(reason) > 1000:
         raise AnonymisationRefused(_("Le motif est trop long (1 000 caractères au plus)."))
-    locked = Request.objects.for_commune(request.commune).select_for_update().get(pk=request.pk)
+    locked = (
+        Request.objects.for_commune(request.commune)
+        .select_for_update(of=("self",))
+        .get(pk=request.pk)
+    )
     if locked.anonymised_at is not None:
         raise AnonymisationRefused(_("Les données de cette demande ont déjà été anonymisées."))
     if locked.legal_hold == hold:
@@ -302,23 +305,7 @@ def _due_for_anonymisation(today: datetime.date, now: datetime.datetime) -> Any:
     )
 
 
-def _agents_by_family(commune_ids: set[int]) -> dict[tuple[int, str], list[Any]]:
-    """Who processes each (commune, family): active granted users holding a processing role."""
-    from clocher.tenancy.models import Membership
-    from clocher.tenancy.permissions import CAPABILITIES, Capability
-
-    roles = CAPABILITIES[Capability.PROCESS_REQUESTS]
-    members = set(
-        Membership.objects.filter(commune_id__in=commune_ids, role__in=roles).values_list(
-            "commune_id", "user_id"
-        )
-    )
-    found: dict[tuple[int, str], list[Any]] = defaultdict(list)
-    grants = FamilyGrant.objects.filter(commune_id__in=commune_ids, user__is_active=True)
-    for grant in grants.select_related("user").order_by("user_id"):
-        if (grant.commune_id, grant.user_id) in members:
-            found[(grant.commune_id, grant.family)].append(grant.user)
-    return found
+_agents_by_family = selectors.processing_agents_by_family
 
 
 @dataclass(frozen=True)

@@ -287,7 +287,7 @@ def citizen_erase_request(*, request: Request) -> ErasureOutcome:
         return ErasureOutcome(erased=True, reason="")
     locked = (
         Request.objects.for_commune(request.commune)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("procedure")
         .get(pk=request.pk)
     )

@@ -35,7 +35,7 @@ def next_request_number(commune: Commune) -> str:
     if connection.vendor == "postgresql":
         return f"{year}-{_sequence_next(commune.pk, year):05d}"
     with transaction.atomic():
-        counter, _created = RequestCounter.objects.select_for_update().get_or_create(
+        counter, _created = RequestCounter.objects.select_for_update(of=("self",)).get_or_create(
             commune=commune, year=year
         )
         counter.last += 1

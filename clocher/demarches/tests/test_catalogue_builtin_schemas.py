@@ -1,4 +1,4 @@
-"""The eight built-in templates: valid forms, every conditional path reachable, legal facts."""
+"""The built-in templates: valid forms, every conditional path reachable, legal facts."""
 
 from __future__ import annotations
 
@@ -138,6 +138,9 @@ def test_families_and_silence_rules():
         "reservation-salle": (Family.FACILITIES, SilenceRule.REFUSAL, 2),
         "acte-etat-civil": (Family.CIVIL_STATUS, SilenceRule.REFUSAL, 2),
         "concession-funeraire": (Family.FUNERAL, SilenceRule.REFUSAL, 2),
+        "renouvellement-concession": (Family.FUNERAL, SilenceRule.ACCEPTANCE, 2),
+        "exhumation": (Family.FUNERAL, SilenceRule.REFUSAL, 2),
+        "ayant-droit-concession": (Family.FUNERAL, SilenceRule.NOT_APPLICABLE, 2),
         "inscription-cantine-periscolaire": (Family.SCHOOL, SilenceRule.ACCEPTANCE, 2),
         "aide-sociale-ccas": (Family.SOCIAL, SilenceRule.REFUSAL, 2),
         "rendez-vous-maire": (Family.GENERAL, SilenceRule.NOT_APPLICABLE, 2),

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from clocher.core.testing.clients import signed_in_client
-from clocher.demarches.catalogue import built_in
+from clocher.demarches.catalogue import BUILT_IN, built_in
 from clocher.demarches.models import ProcedureTemplate, TemplateVersion
 from clocher.demarches.services.catalogue import (
     catalogue_load,
@@ -72,11 +72,12 @@ def test_anonymous_goes_to_sign_in(operator):
 
 
 def test_load_button_loads_then_reports_up_to_date(operator, operator_admin):
-    """The first load publishes eight versions; the second says the catalogue is up to date."""
+    """The first load publishes one version per built-in template; the second says it is up to
+    date."""
     client = signed_in_client(operator_admin)
     first = client.post(LOAD, follow=True).content.decode()
     second = client.post(LOAD, follow=True).content.decode()
-    assert "8 versions de modèles publiées." in first
+    assert f"{len(BUILT_IN)} versions de modèles publiées." in first
     assert "Le catalogue est déjà à jour." in second
     assert "Écrire à la mairie" in second
 
@@ -87,9 +88,9 @@ def test_list_shows_versions_and_adoptions(operator, operator_admin, commune_a, 
     version = operator.procedure_templates.get(slug="contact").latest_version()
     template_adopt(commune=commune_a, template_version=version, actor=admin_a)
     page = signed_in_client(operator_admin).get(LIST).content.decode()
-    assert page.count("version 1, publiée le") == 8
+    assert page.count("version 1, publiée le") == len(BUILT_IN)
     assert '<td class="number">1</td>' in page
-    assert page.count('<td class="number">0</td>') == 7
+    assert page.count('<td class="number">0</td>') == len(BUILT_IN) - 1
 
 
 def test_invalid_json_is_refused_with_its_position(operator, operator_admin):
@@ -100,7 +101,7 @@ def test_invalid_json_is_refused_with_its_position(operator, operator_admin):
     assert response.status_code == 200
     assert "Le formulaire n&#x27;est pas du JSON valide (ligne 1, colonne 13" in page
     assert "{&quot;fields&quot;: [}" in page
-    assert TemplateVersion.objects.count() == 8
+    assert TemplateVersion.objects.count() == len(BUILT_IN)
 
 
 def test_invalid_form_lists_each_problem(operator, operator_admin):
@@ -116,7 +117,7 @@ def test_invalid_form_lists_each_problem(operator, operator_admin):
     page = response.content.decode()
     assert "<li>Champ « Nom » : le nom doit commencer" in page
     assert "<li>Champ « kind » : il faut au moins un choix.</li>" in page
-    assert TemplateVersion.objects.count() == 8
+    assert TemplateVersion.objects.count() == len(BUILT_IN)
 
 
 def test_publishing_without_change_is_refused(operator, operator_admin):
@@ -127,7 +128,7 @@ def test_publishing_without_change_is_refused(operator, operator_admin):
         signed_in_client(operator_admin), processing_days=content["processing_days"]
     )
     assert "Rien n&#x27;a changé depuis la version 1." in response.content.decode()
-    assert TemplateVersion.objects.count() == 8
+    assert TemplateVersion.objects.count() == len(BUILT_IN)
 
 
 def test_published_version_reaches_adopting_communes_as_an_update(

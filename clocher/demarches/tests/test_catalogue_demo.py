@@ -6,6 +6,7 @@ import pytest
 
 from clocher.core.testing.factories import CommuneFactory, MembershipFactory
 from clocher.demarches import demo
+from clocher.demarches.catalogue import BUILT_IN
 from clocher.demarches.models import Channel, Family, FamilyGrant, Procedure, Request
 from clocher.demarches.selectors import granted_families
 from clocher.tenancy.models import Role
@@ -35,17 +36,20 @@ def people(vaux):
     return {"secretary": secretary, "agent": agent, "mayor": mayor}
 
 
-def test_demo_adopts_and_publishes_all_eight_templates(vaux, people):
+def test_demo_adopts_and_publishes_every_template(vaux, people):
     """Every template of the catalogue is adopted and online, with the commune's details."""
     demo.load(commune=vaux, staff={})
     procedures = Procedure.objects.for_commune(vaux)
     assert sorted(procedures.values_list("slug", flat=True)) == [
         "acte-etat-civil",
         "aide-sociale-ccas",
+        "ayant-droit-concession",
         "concession-funeraire",
         "contact",
+        "exhumation",
         "inscription-cantine-periscolaire",
         "rendez-vous-maire",
+        "renouvellement-concession",
         "reservation-salle",
         "signalement",
     ]
@@ -62,10 +66,10 @@ def test_demo_grants_families_by_role(vaux, people):
 
 
 def test_demo_requests_come_through_every_channel(vaux, people):
-    """Thirteen requests, each valid for its form, received on the web, counter, phone, letter."""
+    """Sixteen requests, each valid for its form, received on the web, counter, phone, letter."""
     demo.load(commune=vaux, staff={})
     requests = Request.objects.for_commune(vaux)
-    assert requests.count() == 13
+    assert requests.count() == 16
     assert set(requests.values_list("channel", flat=True)) == {
         Channel.WEB,
         Channel.COUNTER,
@@ -104,7 +108,9 @@ def test_other_demo_communes_get_three_requests(commune_a, admin_a):
 
     commune_update(commune=commune_a, address="1 place", email="m@agey.test", phone="0380000000")
     demo.load(commune=commune_a, staff={})
-    assert Procedure.objects.for_commune(commune_a).filter(is_published=True).count() == 8
+    assert Procedure.objects.for_commune(commune_a).filter(is_published=True).count() == len(
+        BUILT_IN
+    )
     assert sorted(
         Request.objects.for_commune(commune_a).values_list("procedure__slug", flat=True)
     ) == ["acte-etat-civil", "contact", "signalement"]

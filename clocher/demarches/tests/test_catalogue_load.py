@@ -25,7 +25,7 @@ def _numbers(operator):
 
 def test_first_load_publishes_eight_templates(operator):
     """Each built-in template gets version 1, published, with its family and texts."""
-    assert catalogue_load(operator=operator) == 8
+    assert catalogue_load(operator=operator) == len(BUILT_IN)
     contact = TemplateVersion.objects.get(template__operator=operator, template__slug="contact")
     assert contact.number == 1
     assert contact.published_at is not None
@@ -38,8 +38,8 @@ def test_second_load_changes_nothing(operator):
     """Loading again creates no template and no version."""
     catalogue_load(operator=operator)
     assert catalogue_load(operator=operator) == 0
-    assert ProcedureTemplate.objects.filter(operator=operator).count() == 8
-    assert TemplateVersion.objects.filter(template__operator=operator).count() == 8
+    assert ProcedureTemplate.objects.filter(operator=operator).count() == len(BUILT_IN)
+    assert TemplateVersion.objects.filter(template__operator=operator).count() == len(BUILT_IN)
 
 
 def test_changed_built_in_becomes_a_new_version(operator, monkeypatch):
@@ -80,8 +80,8 @@ def test_operators_have_their_own_catalogue(operator):
 
     catalogue_load(operator=operator)
     other = OperatorFactory.create(slug="autre-operateur", name="Autre opérateur")
-    assert catalogue_load(operator=other) == 8
-    assert TemplateVersion.objects.filter(template__operator=operator).count() == 8
+    assert catalogue_load(operator=other) == len(BUILT_IN)
+    assert TemplateVersion.objects.filter(template__operator=operator).count() == len(BUILT_IN)
 
 
 def test_command_loads_the_catalogue(operator, capsys):
@@ -89,7 +89,7 @@ def test_command_loads_the_catalogue(operator, capsys):
     call_command("demarches_catalogue", operator=operator.slug)
     call_command("demarches_catalogue", operator=operator.slug)
     out = capsys.readouterr().out
-    assert "8 template version(s) published" in out
+    assert f"{len(BUILT_IN)} template version(s) published" in out
     assert "is up to date" in out
 
 
