@@ -1,4 +1,4 @@
-"""The eight catalogue procedures, end to end in headless Chromium, as a demo commune has them.
+"""Every catalogue procedure, end to end in headless Chromium, as a demo commune has them.
 
 For each built-in template adopted and published by the commune: a citizen fills the form page
 by page on a phone-sized screen (every shown field answered, a photo or a PDF attached where
