@@ -12,7 +12,8 @@ from clocher.demarches.models import EventKind, Request, RequestEvent
 def actor_label(user: Any) -> str:
     """How an actor is shown to the citizen: their name and "mairie", never their e-mail."""
     if user is None or not getattr(user, "is_authenticated", False):
-        return ""
+        # Done by the town hall's software (the API, a scheduled job): the citizen still sees who.
+        return _("La mairie")
     name = user.get_full_name() if hasattr(user, "get_full_name") else ""
     return _("%(name)s, mairie") % {"name": name} if name else _("Un agent de la mairie")
 
