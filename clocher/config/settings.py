@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "clocher.backoffice",
     "clocher.console",
     "clocher.demarches",
+    "clocher.iot",
     "clocher.cimetiere",
     "clocher.demo",
 ]

@@ -120,7 +120,8 @@ def mount_module_routers(api: NinjaAPI, modules: Iterable[ModuleInfo]) -> list[s
         if module.api_router:
             router = import_string(module.api_router)
             prefix = module.api_prefix if module.api_prefix is not None else module.url_prefix
-            api.add_router(f"/{prefix}/", router, tags=[str(module.title)])
+            # An empty prefix mounts the router at the root (its paths name their own prefixes).
+            api.add_router(f"/{prefix}/" if prefix else "/", router, tags=[str(module.title)])
             mounted.append(module.url_prefix)
     return mounted
 

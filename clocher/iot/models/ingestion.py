@@ -1,0 +1,60 @@
+"""Integrations (how a network server reaches Clocher) and raw uplinks as received."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clocher.core.models import CommuneOwnedModel
+
+
+class IntegrationKind(models.TextChoices):
+    CHIRPSTACK = "chirpstack", "ChirpStack v4"
+    TTS = "tts", "The Things Stack v3"
+    GENERIC = "generic", _("JSON générique (SenML)")
+
+
+class Integration(CommuneOwnedModel):
+    """A network-server integration of a commune, authenticated by a secret token (hashed)."""
+
+    kind = models.CharField(max_length=20, choices=IntegrationKind.choices)
+    label = models.CharField(_("nom"), max_length=200, blank=True)
+    token_prefix = models.CharField(max_length=12, unique=True)
+    token_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+
+class UplinkStatus(models.TextChoices):
+    STORED = "stored", _("Enregistrée")
+    PENDING_DEVICE = "pending_device", _("Objet inconnu (en attente)")
+    DECODE_FAILED = "decode_failed", _("Décodage en échec")
+
+
+class Uplink(CommuneOwnedModel):
+    """One uplink as the network server sent it (kept ``IOT_RAW_RETENTION_DAYS`` for replay)."""
+
+    device = models.ForeignKey(
+        "iot.Device", on_delete=models.SET_NULL, null=True, blank=True, related_name="uplinks"
+    )
+    dev_eui = models.CharField(max_length=16)
+    source = models.CharField(max_length=20)
+    dedup_key = models.CharField(max_length=100)
+    received_at = models.DateTimeField()
+    stored_at = models.DateTimeField(default=timezone.now)
+    f_cnt = models.PositiveBigIntegerField(default=0)
+    f_port = models.PositiveSmallIntegerField(null=True, blank=True)
+    payload = models.BinaryField(default=b"")
+    decoded = models.JSONField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=UplinkStatus.choices)
+    error = models.TextField(blank=True)
+    rssi = models.IntegerField(null=True, blank=True)
+    snr = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["commune", "dedup_key"], name="iot_uplink_once")
+        ]
+        indexes = [models.Index(fields=["device", "-received_at"], name="iot_uplink_device")]

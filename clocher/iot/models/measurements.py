@@ -1,0 +1,55 @@
+"""Normalised measurements, timed by the uplink's own timestamp, and their roll-ups."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from clocher.core.models import CommuneOwnedModel
+
+
+class Measurement(CommuneOwnedModel):
+    device = models.ForeignKey("iot.Device", on_delete=models.CASCADE, related_name="+")
+    quantity = models.CharField(max_length=60)
+    time = models.DateTimeField()
+    value = models.FloatField()
+    unit = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "quantity", "time"], name="iot_measurement_once"
+            )
+        ]
+
+
+class RollupPeriod(models.TextChoices):
+    HOUR = "hour", _("Heure")
+    DAY = "day", _("Jour")
+
+
+class Rollup(CommuneOwnedModel):
+    """Min, max, sum, count and last value of one quantity of one device over an hour or a day
+    (Europe/Paris days), maintained incrementally at ingestion."""
+
+    device = models.ForeignKey("iot.Device", on_delete=models.CASCADE, related_name="+")
+    quantity = models.CharField(max_length=60)
+    period = models.CharField(max_length=5, choices=RollupPeriod.choices)
+    start = models.DateTimeField()
+    minimum = models.FloatField()
+    maximum = models.FloatField()
+    total = models.FloatField()
+    count = models.PositiveIntegerField()
+    last = models.FloatField()
+    last_time = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "quantity", "period", "start"], name="iot_rollup_slot"
+            )
+        ]
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.count if self.count else 0.0

@@ -1,0 +1,1 @@
+"""Writes of Cité IoT: integrations, device profiles and devices, ingestion of uplinks."""

@@ -1,0 +1,69 @@
+"""Factories of Cité IoT tests: profiles, devices, integrations, fixture messages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from clocher.iot.models import Device, DeviceProfile, Integration
+from clocher.iot.models.devices import CodecKind
+from clocher.iot.network import NormalisedEvent, NormalisedUplink
+from clocher.iot.services.integrations import integration_create
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ELSYS_DEV_EUI = "A81758FFFE030A8F"  # the device of chirpstack_up_decoded.json
+
+
+def chirpstack_event(event: str, name: str) -> NormalisedEvent:
+    from clocher.iot.network.chirpstack import parse_chirpstack
+
+    parsed = parse_chirpstack(event, fixture_json(name))
+    assert isinstance(parsed, NormalisedEvent)
+    return parsed
+
+
+def parsed_uplink(parsed: NormalisedUplink | NormalisedEvent) -> NormalisedUplink:
+    assert isinstance(parsed, NormalisedUplink)
+    return parsed
+
+
+def fixture_json(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / name).read_text())
+
+
+def profile(operator: Any, slug: str = "elsys-ers-co2", **fields: Any) -> DeviceProfile:
+    defaults: dict[str, Any] = {
+        "model": "Elsys ERS CO2",
+        "codec_kind": CodecKind.BUILTIN,
+        "builtin_codec": "elsys-ers-co2",
+        "quantities": {"temperature": "°C", "humidity": "%", "co2": "ppm"},
+    }
+    defaults.update(fields)
+    return DeviceProfile.objects.create(operator=operator, slug=slug, **defaults)
+
+
+def device(commune: Any, device_profile: DeviceProfile, dev_eui: str = ELSYS_DEV_EUI) -> Device:
+    return Device.objects.create(
+        commune=commune, dev_eui=dev_eui, name=f"Capteur {dev_eui}", profile=device_profile
+    )
+
+
+def integration(commune: Any, kind: str = "chirpstack") -> tuple[Integration, str]:
+    return integration_create(commune=commune, kind=kind, label="test")
+
+
+def chirpstack_uplink(
+    *, time: str = "2024-03-05T08:15:00+01:00", keep_object: bool = False, **fields: Any
+) -> Any:
+    """The ChirpStack sample frame of an Elsys ERS CO2, as a NormalisedUplink; ``fields``
+    replace top-level keys (``data``, ``deduplicationId``…)."""
+    from clocher.iot.network.chirpstack import parse_chirpstack
+
+    message = fixture_json("chirpstack_up_decoded.json")
+    if not keep_object:
+        message.pop("object")
+    message["time"] = time
+    message["deduplicationId"] = f"dedup-{time}"
+    message.update(fields)
+    return parsed_uplink(parse_chirpstack("up", message))
