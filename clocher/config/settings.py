@@ -244,6 +244,8 @@ elif _tasks_backend == "immediate":
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_HEARTBEAT_SECONDS = int(env_str("CLOCHER_WORKER_HEARTBEAT_SECONDS", "10"))
+# Broker of `clocher iot-ingest` (mqtt://user:pass@host:1883, mqtts://…); empty: not used.
+IOT_MQTT_URL = env_str("CLOCHER_IOT_MQTT_URL", "")
 
 # --- Security ---------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

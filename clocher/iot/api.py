@@ -257,3 +257,8 @@ def measurement_list(
     return selectors.measurements_of_device(
         device, quantity=filters.quantity, start=filters.from_, end=filters.to
     )
+
+
+from clocher.iot.api_sensorthings import router as sensorthings_router  # noqa: E402
+
+router.add_router("", sensorthings_router)

@@ -8,13 +8,16 @@ class IotConfig(AppConfig):
     name = "clocher.iot"
     label = "iot"
     verbose_name = "Cité IoT"
-    # No pages yet: the ingestion endpoints and the measurements API (issue 4, in progress).
+    # Issue 4 in progress: registry, ingestion (HTTP, MQTT), dashboards, open data API.
     clocher_module = ModuleInfo(
         url_prefix="iot",
         title=_("Cité IoT"),
         description=_("Objets connectés de la commune : capteurs, compteurs, commandes."),
         api_router="clocher.iot.api.router",
         api_prefix="",
+        staff_urls="clocher.iot.staff_urls",
+        staff_home="staff:iot:overview",
+        demo_data="clocher.iot.demo.load",
         order=60,
     )
 
@@ -24,3 +27,20 @@ class IotConfig(AppConfig):
 
         register_plain_parameter("dev_eui", sample="0000000000000000")
         scopes.register("iot:read", _("Lire les mesures des objets connectés"))
+
+        from clocher.core.scoping import url_objects
+        from clocher.iot.models import Device
+
+        url_objects.register("device", Device)
+        # A building's name as typed in the registry (``Device.building``): the staff building page.
+        register_plain_parameter("building", sample="Batiment-inconnu")
+        # Open data (SensorThings API): Things and Locations are devices, Datastreams published
+        # datastreams; a Sensor is a shared device profile, an ObservedProperty a quantity name.
+        from clocher.iot.models import PublishedDatastream
+
+        url_objects.register("thing_id", Device)
+        url_objects.register("location_id", Device)
+        url_objects.register("datastream_id", PublishedDatastream)
+        register_plain_parameter("sensor_id", sample=0)
+        register_plain_parameter("observation_id", sample=0)
+        register_plain_parameter("quantity", sample="grandeur-inconnue")

@@ -29,6 +29,9 @@ class Capability(StrEnum):
     MANAGE_FAMILY_GRANTS = "manage_family_grants"
     MANAGE_MAILBOXES = "manage_mailboxes"
     VIEW_REQUEST_STATISTICS = "view_request_statistics"
+    # Cité IoT.
+    VIEW_DEVICES = "view_devices"
+    MANAGE_DEVICES = "manage_devices"
 
 
 _ALL_COMMUNE_ROLES = {Role.COMMUNE_ADMIN, Role.AGENT, Role.ELECTED, Role.TECHNICIAN}
@@ -51,6 +54,9 @@ CAPABILITIES: dict[Capability, set[str]] = {
     Capability.MANAGE_MAILBOXES: {Role.COMMUNE_ADMIN},
     # Statistics hold no personal data: elected officials read them too.
     Capability.VIEW_REQUEST_STATISTICS: {Role.COMMUNE_ADMIN, Role.AGENT, Role.ELECTED},
+    # Cité IoT: the commune's technicians manage the devices with its administrators.
+    Capability.VIEW_DEVICES: {*_ALL_COMMUNE_ROLES, OperatorRole.ADMIN, OperatorRole.SUPPORT},
+    Capability.MANAGE_DEVICES: {Role.COMMUNE_ADMIN, Role.TECHNICIAN},
 }
 
 

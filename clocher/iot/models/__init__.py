@@ -1,6 +1,7 @@
 from clocher.iot.models.devices import Device, DeviceProfile, PendingDevice
 from clocher.iot.models.ingestion import Integration, IntegrationKind, Uplink, UplinkStatus
 from clocher.iot.models.measurements import Measurement, Rollup, RollupPeriod
+from clocher.iot.models.opendata import PublishedDatastream
 
 __all__ = [
     "Device",
@@ -9,6 +10,7 @@ __all__ = [
     "IntegrationKind",
     "Measurement",
     "PendingDevice",
+    "PublishedDatastream",
     "Rollup",
     "RollupPeriod",
     "Uplink",

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from clocher.iot.models import Device, DeviceProfile, Integration
+from clocher.core.testing.isolation import isolation_factory
+from clocher.iot.models import Device, DeviceProfile, Integration, PublishedDatastream
 from clocher.iot.models.devices import CodecKind
 from clocher.iot.network import NormalisedEvent, NormalisedUplink
 from clocher.iot.services.integrations import integration_create
@@ -67,3 +68,32 @@ def chirpstack_uplink(
     message["deduplicationId"] = f"dedup-{time}"
     message.update(fields)
     return parsed_uplink(parse_chirpstack("up", message))
+
+
+@isolation_factory(Device)
+def device_for_isolation(commune: Any, marker: str) -> Device:
+    device_profile = DeviceProfile.objects.filter(operator=commune.operator, slug="isolation")
+    return Device.objects.create(
+        commune=commune,
+        dev_eui=f"F0{commune.pk:014X}",
+        name=f"{marker} capteur",
+        profile=device_profile.first() or profile(commune.operator, slug="isolation"),
+        building=f"{marker} école",
+        site=f"{marker} site",
+    )
+
+
+@isolation_factory(PublishedDatastream)
+def published_datastream_for_isolation(commune: Any, marker: str) -> PublishedDatastream:
+    device_profile = DeviceProfile.objects.filter(operator=commune.operator, slug="isolation-od")
+    published = Device.objects.create(
+        commune=commune,
+        dev_eui=f"F1{commune.pk:014X}",
+        name=f"{marker} capteur publié",
+        profile=device_profile.first() or profile(commune.operator, slug="isolation-od"),
+        latitude=47.3,
+        longitude=5.0,
+    )
+    return PublishedDatastream.objects.create(
+        commune=commune, device=published, quantity="co2", name=f"{marker} flux"
+    )

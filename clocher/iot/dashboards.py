@@ -1,0 +1,286 @@
+"""Reads of the staff dashboards (overview, device, building), always scoped to a commune.
+
+Nothing here queries once per device: the last values of a page of devices come from their
+latest day roll-ups in one query, and the series of any number of devices from one query on the
+hour roll-ups (up to a week) or the day roll-ups (beyond).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from clocher.iot.charts import Point, line_chart
+from clocher.iot.models import Device, PendingDevice, Rollup, RollupPeriod, Uplink
+from clocher.iot.services.ingestion import ROLLUP_ZONE, slot_starts
+from clocher.tenancy.models import Commune
+
+SILENT_FACTOR = 3
+RECENT_UPLINKS = 20
+
+
+class DeviceStatus(StrEnum):
+    OK = "ok"
+    SILENT = "silent"
+    NEVER_SEEN = "never_seen"
+
+
+STATUS_LABELS = {
+    DeviceStatus.OK: gettext_lazy("En service"),
+    DeviceStatus.SILENT: gettext_lazy("Silencieux"),
+    DeviceStatus.NEVER_SEEN: gettext_lazy("Jamais entendu"),
+}
+
+
+def device_status(device: Device, *, now: datetime.datetime) -> DeviceStatus:
+    """Never seen; silent when no uplink for 3× its expected interval; otherwise ok."""
+    if device.last_seen_at is None:
+        return DeviceStatus.NEVER_SEEN
+    allowed = datetime.timedelta(minutes=SILENT_FACTOR * device.expected_interval_minutes)
+    return DeviceStatus.SILENT if now - device.last_seen_at > allowed else DeviceStatus.OK
+
+
+# --- Overview ----------------------------------------------------------------------------------
+
+
+def devices_of_commune(
+    commune: Commune, *, site: str = "", profile_id: int | None = None
+) -> QuerySet[Device]:
+    devices = Device.objects.for_commune(commune).select_related("profile")
+    if site:
+        devices = devices.filter(site=site)
+    if profile_id is not None:
+        devices = devices.filter(profile_id=profile_id)
+    return devices.order_by("name", "pk")
+
+
+def sites_of_commune(commune: Commune) -> list[str]:
+    return list(
+        Device.objects.for_commune(commune)
+        .exclude(site="")
+        .order_by("site")
+        .values_list("site", flat=True)
+        .distinct()
+    )
+
+
+def buildings_of_commune(commune: Commune) -> list[str]:
+    return list(
+        Device.objects.for_commune(commune)
+        .exclude(building="")
+        .order_by("building")
+        .values_list("building", flat=True)
+        .distinct()
+    )
+
+
+def pending_devices(commune: Commune) -> QuerySet[PendingDevice]:
+    return PendingDevice.objects.for_commune(commune).order_by("-last_seen_at", "dev_eui")
+
+
+def pending_device(commune: Commune, dev_eui: str) -> PendingDevice | None:
+    return PendingDevice.objects.for_commune(commune).filter(dev_eui=dev_eui.upper()).first()
+
+
+@dataclass(frozen=True)
+class LastValue:
+    quantity: str
+    value: float
+    unit: str
+    time: datetime.datetime
+
+
+@dataclass
+class OverviewRow:
+    device: Device
+    status: DeviceStatus
+    status_label: str
+    values: list[LastValue] = field(default_factory=list)
+
+
+def _ordered_quantities(device: Device, present: Iterable[str]) -> list[str]:
+    declared = list((device.profile.quantities or {}).keys())
+    return declared + sorted(set(present) - set(declared))
+
+
+def last_values(commune: Commune, devices: Sequence[Device]) -> dict[int, list[LastValue]]:
+    """The last value of each quantity of ``devices``, from their latest day roll-up: one
+    query whatever the number of devices."""
+    ids = [device.pk for device in devices]
+    if not ids:
+        return {}
+    latest_day = (
+        Rollup.objects.for_commune(commune)
+        .filter(
+            device_id=OuterRef("device_id"),
+            quantity=OuterRef("quantity"),
+            period=RollupPeriod.DAY,
+        )
+        .order_by("-start")
+        .values("start")[:1]
+    )
+    rows = (
+        Rollup.objects.for_commune(commune)
+        .filter(device_id__in=ids, period=RollupPeriod.DAY, start=Subquery(latest_day))
+        .values_list("device_id", "quantity", "last", "last_time")
+    )
+    found: dict[int, dict[str, tuple[float, datetime.datetime]]] = {}
+    for device_id, quantity, last, last_time in rows:
+        found.setdefault(device_id, {})[quantity] = (last, last_time)
+    result: dict[int, list[LastValue]] = {}
+    for device in devices:
+        values = found.get(device.pk, {})
+        units = device.profile.quantities or {}
+        result[device.pk] = [
+            LastValue(
+                quantity, values[quantity][0], str(units.get(quantity, "")), values[quantity][1]
+            )
+            for quantity in _ordered_quantities(device, values)
+            if quantity in values
+        ]
+    return result
+
+
+def overview_rows(
+    commune: Commune, devices: Sequence[Device], *, now: datetime.datetime
+) -> list[OverviewRow]:
+    values = last_values(commune, devices)
+    rows = []
+    for device in devices:
+        status = device_status(device, now=now)
+        rows.append(OverviewRow(device, status, str(STATUS_LABELS[status]), values[device.pk]))
+    return rows
+
+
+# --- Charts ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChartPeriod:
+    key: str
+    label: Any
+    rollup: str
+    slots: int
+
+
+PERIODS: dict[str, ChartPeriod] = {
+    period.key: period
+    for period in (
+        ChartPeriod("jour", gettext_lazy("Jour"), RollupPeriod.HOUR, 24),
+        ChartPeriod("semaine", gettext_lazy("Semaine"), RollupPeriod.HOUR, 7 * 24),
+        ChartPeriod("mois", gettext_lazy("Mois"), RollupPeriod.DAY, 31),
+        ChartPeriod("annee", gettext_lazy("Année"), RollupPeriod.DAY, 365),
+    )
+}
+DEFAULT_PERIOD = "jour"
+
+
+def period_of(key: str | None) -> ChartPeriod:
+    return PERIODS.get(key or "", PERIODS[DEFAULT_PERIOD])
+
+
+def window(
+    period: ChartPeriod, *, now: datetime.datetime
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """``[start, end)`` of the period's slots ending with the current one."""
+    current = slot_starts(now)[period.rollup]
+    if period.rollup == RollupPeriod.HOUR:
+        return current - datetime.timedelta(hours=period.slots - 1), current + datetime.timedelta(
+            hours=1
+        )
+    # Day slots start at Paris midnight: step by calendar days in Paris, not by 24 h.
+    local = current.astimezone(ROLLUP_ZONE)
+    start = (local - datetime.timedelta(days=period.slots - 1)).replace(hour=0)
+    end = (local + datetime.timedelta(days=1)).replace(hour=0)
+    return slot_starts(start)[RollupPeriod.DAY], slot_starts(end)[RollupPeriod.DAY]
+
+
+@dataclass
+class Chart:
+    device: Device
+    quantity: str
+    unit: str
+    svg: SafeString
+    rollups: list[Rollup]
+    chart_id: str
+
+
+def charts_of_devices(
+    commune: Commune,
+    devices: Sequence[Device],
+    period: ChartPeriod,
+    *,
+    now: datetime.datetime,
+) -> list[Chart]:
+    """One chart per quantity of each device over ``period``, from one roll-up query; each
+    point is the slot's mean."""
+    start, end = window(period, now=now)
+    by_key: dict[tuple[int, str], list[Rollup]] = {}
+    if devices:
+        rollups = (
+            Rollup.objects.for_commune(commune)
+            .filter(
+                device_id__in=[device.pk for device in devices],
+                period=period.rollup,
+                start__gte=start,
+                start__lt=end,
+            )
+            .order_by("device_id", "quantity", "start")
+        )
+        for rollup in rollups:
+            by_key.setdefault((rollup.device_id, rollup.quantity), []).append(rollup)
+    charts = []
+    for device in devices:
+        present = [quantity for (device_id, quantity) in by_key if device_id == device.pk]
+        units = device.profile.quantities or {}
+        for quantity in _ordered_quantities(device, present):
+            series = by_key.get((device.pk, quantity), [])
+            unit = str(units.get(quantity, ""))
+            chart_id = f"chart-{device.pk}-{quantity}"
+            title = _("%(quantity)s de %(device)s") % {"quantity": quantity, "device": device.name}
+            description = _(
+                "Moyenne par %(slot)s du %(start)s au %(end)s, %(count)d valeurs ; "
+                "les mêmes chiffres sont dans le tableau qui suit."
+            ) % {
+                "slot": _("heure") if period.rollup == RollupPeriod.HOUR else _("jour"),
+                "start": start.astimezone(ROLLUP_ZONE).strftime("%d/%m/%Y %H:%M"),
+                "end": end.astimezone(ROLLUP_ZONE).strftime("%d/%m/%Y %H:%M"),
+                "count": len(series),
+            }
+            svg = line_chart(
+                [Point(rollup.start, rollup.mean) for rollup in series],
+                start=start,
+                end=end,
+                title=title,
+                description=description,
+                unit=unit,
+                chart_id=chart_id,
+            )
+            charts.append(Chart(device, quantity, unit, svg, series, chart_id))
+    return charts
+
+
+def recent_uplinks(commune: Commune, device: Device) -> list[Uplink]:
+    return list(
+        Uplink.objects.for_commune(commune)
+        .filter(device=device)
+        .defer("payload", "decoded")
+        .order_by("-received_at", "-pk")[:RECENT_UPLINKS]
+    )
+
+
+def devices_of_building(commune: Commune, building: str) -> list[Device]:
+    return list(
+        Device.objects.for_commune(commune)
+        .filter(building=building)
+        .select_related("profile")
+        .order_by("name", "pk")
+    )

@@ -1,0 +1,374 @@
+"""MQTT ingestion worker: one integration's network-server events from a broker, stored once.
+
+The worker subscribes, with QoS 1 and a shared subscription (``$share/<group>/<topic>``, so
+several workers split the load), to ChirpStack v4 ``application/+/device/+/event/+`` or to The
+Things Stack ``v3/+/devices/+/<kind>`` for every kind the server publishes (``up``, ``join``,
+``down/ack``, ``down/failed``…; never ``down/push``, which Clocher itself publishes).
+
+Delivery guarantee: acknowledgements are manual. A message is acknowledged (PUBACK) only once
+``ingest``/``ingest_event`` has returned, i.e. after its transaction is committed; a malformed
+message is acknowledged too (it would fail again) and counted as rejected. When the database
+fails, the message is not acknowledged and the worker leaves the broker, waits (backoff) and
+comes back on its persistent session, so the broker delivers the unacknowledged messages again;
+ingestion is idempotent, so a message stored but not yet acknowledged when the worker stops is
+answered as a duplicate the second time. A broker that restarts is reconnected with backoff.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import paho.mqtt.client as mqtt
+from django.db import Error as DatabaseError
+from django.db import close_old_connections, connections
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from clocher.iot.models import Integration, IntegrationKind
+from clocher.iot.network import MessageRejected, NormalisedUplink
+from clocher.iot.network.chirpstack import parse_chirpstack_mqtt
+from clocher.iot.network.tts import KINDS as TTS_KINDS
+from clocher.iot.network.tts import parse_tts
+from clocher.iot.services.ingestion import ingest, ingest_event
+
+logger = logging.getLogger("clocher.iot.mqtt")
+
+DEFAULT_GROUP = "clocher"
+QOS = 1
+Outcome = Literal["stored", "duplicate", "ignored", "rejected", "failed"]
+MQTT_VERSIONS = {"5": MQTTProtocolVersion.MQTTv5, "3.1.1": MQTTProtocolVersion.MQTTv311}
+
+
+class BrokerUrlError(ValueError):
+    """A broker URL that cannot be used."""
+
+
+@dataclasses.dataclass(frozen=True)
+class BrokerAddress:
+    host: str
+    port: int
+    tls: bool = False
+    username: str | None = None
+    password: str | None = None
+
+    def __str__(self) -> str:  # never the password (logs)
+        scheme = "mqtts" if self.tls else "mqtt"
+        return f"{scheme}://{self.host}:{self.port}"
+
+
+def parse_broker_url(url: str) -> BrokerAddress:
+    """``mqtt://[user:pass@]host[:1883]`` or ``mqtts://…[:8883]``."""
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme not in {"mqtt", "mqtts", "tcp", "ssl"}:
+        raise BrokerUrlError(f"{url!r}: expected mqtt://host:port or mqtts://host:port")
+    tls = parts.scheme in {"mqtts", "ssl"}
+    try:
+        port = parts.port or (8883 if tls else 1883)
+    except ValueError as error:
+        raise BrokerUrlError(f"{url!r}: {error}") from None
+    if not parts.hostname:
+        raise BrokerUrlError(f"{url!r}: no host")
+    username = urllib.parse.unquote(parts.username) if parts.username else None
+    password = urllib.parse.unquote(parts.password) if parts.password else None
+    return BrokerAddress(parts.hostname, port, tls, username, password)
+
+
+def _check_application(application: str) -> str:
+    if not application or any(char in application for char in "/+#$\x00"):
+        raise ValueError(f"{application!r} is not an application id")
+    return application
+
+
+def subscription_topics(kind: str, applications: Sequence[str] = ()) -> list[str]:
+    """The topics of an integration's events, for every application (``+``) or the given ones."""
+    names = [_check_application(name) for name in applications] or ["+"]
+    if kind == IntegrationKind.CHIRPSTACK:
+        return [f"application/{name}/device/+/event/+" for name in names]
+    if kind == IntegrationKind.TTS:
+        return [f"v3/{name}/devices/+/{suffix}" for name in names for suffix in TTS_KINDS]
+    raise ValueError(f"integrations of kind {kind!r} do not use MQTT")
+
+
+def shared_topic(topic: str, group: str) -> str:
+    """``$share/<group>/<topic>``, or the topic itself when ``group`` is empty."""
+    return f"$share/{group}/{topic}" if group else topic
+
+
+@dataclasses.dataclass(frozen=True)
+class Handled:
+    """What became of one message, and whether the broker may forget it."""
+
+    outcome: Outcome
+    acknowledge: bool
+    detail: str = ""
+    database_error: bool = False
+
+
+def handle_message(*, integration: Integration, topic: str, payload: bytes) -> Handled:
+    """Read and store one MQTT message of ``integration``; never raises.
+
+    Returns once the message's transaction is committed (or rolled back on an error).
+    """
+    try:
+        if integration.kind == IntegrationKind.CHIRPSTACK:
+            parsed = parse_chirpstack_mqtt(topic, payload)
+        elif integration.kind == IntegrationKind.TTS:
+            parsed = parse_tts(topic, payload)
+        else:
+            raise MessageRejected(f"integration kind {integration.kind!r} does not use MQTT")
+    except MessageRejected as error:
+        return Handled("rejected", acknowledge=True, detail=str(error))
+    try:
+        if isinstance(parsed, NormalisedUplink):
+            result = ingest(integration=integration, message=parsed)
+        else:
+            result = ingest_event(integration=integration, event=parsed)
+    except DatabaseError as error:
+        return Handled(
+            "failed",
+            acknowledge=False,
+            detail=f"{type(error).__name__}: {error}",
+            database_error=True,
+        )
+    except Exception as error:  # a bug: keep it unacknowledged, redelivered on reconnection
+        logger.exception("iot-ingest: unexpected error on %s", topic)
+        return Handled("failed", acknowledge=False, detail=f"{type(error).__name__}: {error}")
+    if result.status == "duplicate":
+        return Handled("duplicate", acknowledge=True)
+    if result.status == "ignored":
+        return Handled("ignored", acknowledge=True, detail=result.reason)
+    return Handled("stored", acknowledge=True, detail=result.status)
+
+
+@dataclasses.dataclass
+class Counters:
+    """Messages seen since the worker started (in memory, logged every minute)."""
+
+    received: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    ignored: int = 0
+    rejected: int = 0
+    failed: int = 0
+
+    def count(self, outcome: Outcome) -> None:
+        name = {"duplicate": "duplicates"}.get(outcome, outcome)
+        setattr(self, name, getattr(self, name) + 1)
+
+    def as_dict(self) -> dict[str, int]:
+        return dataclasses.asdict(self)
+
+
+def default_client_id(integration: Integration) -> str:
+    """Stable across restarts, so the broker's session (unacknowledged messages) is resumed."""
+    return f"clocher-iot-{integration.token_prefix}-{socket.gethostname()}"[:120]
+
+
+class IngestWorker:
+    """Subscribe for one integration and store what arrives until ``stop()`` is called."""
+
+    def __init__(
+        self,
+        *,
+        integration: Integration,
+        broker: BrokerAddress,
+        applications: Sequence[str] = (),
+        group: str = DEFAULT_GROUP,
+        client_id: str | None = None,
+        mqtt_version: str = "5",
+        session_expiry_s: int = 86400,
+        keepalive_s: int = 60,
+        stats_interval_s: float = 60.0,
+        backoff_initial_s: float = 1.0,
+        backoff_max_s: float = 60.0,
+    ) -> None:
+        self.integration = integration
+        self.broker = broker
+        self.topics = [
+            shared_topic(topic, group)
+            for topic in subscription_topics(integration.kind, applications)
+        ]
+        self.client_id = client_id or default_client_id(integration)
+        self.protocol = MQTT_VERSIONS[mqtt_version]
+        self.session_expiry_s = session_expiry_s
+        self.keepalive_s = keepalive_s
+        self.stats_interval_s = stats_interval_s
+        self.backoff_initial_s = backoff_initial_s
+        self.backoff_max_s = backoff_max_s
+        self.counters = Counters()
+        self.subscribed = threading.Event()  # set at each (re)subscription acknowledged
+        self._stop = threading.Event()
+        self._leave = False  # leave the broker: the database failed
+        self._delay = backoff_initial_s
+        self.client = self._make_client()
+
+    # --- Client and callbacks -----------------------------------------------------------------
+
+    def _make_client(self) -> mqtt.Client:
+        v5 = self.protocol == MQTTProtocolVersion.MQTTv5
+        client = mqtt.Client(
+            callback_api_version=CallbackAPIVersion.VERSION2,
+            client_id=self.client_id,
+            clean_session=None if v5 else False,
+            protocol=self.protocol,
+            reconnect_on_failure=False,
+            manual_ack=True,
+        )
+        client.manual_ack_set(True)
+        if self.broker.username is not None:
+            client.username_pw_set(self.broker.username, self.broker.password)
+        if self.broker.tls:
+            client.tls_set()
+        client.on_connect = self._on_connect
+        client.on_subscribe = self._on_subscribe
+        client.on_message = self._on_message
+        return client
+
+    def _on_connect(
+        self, client: mqtt.Client, _userdata: Any, _flags: Any, reason: Any, _props: Any
+    ) -> None:
+        if reason.is_failure:
+            logger.error("iot-ingest: %s refused the connection: %s", self.broker, reason)
+            return
+        self._delay = self.backoff_initial_s
+        logger.info("iot-ingest: connected to %s, subscribing to %s", self.broker, self.topics)
+        client.subscribe([(topic, QOS) for topic in self.topics])
+
+    def _on_subscribe(
+        self, _client: mqtt.Client, _userdata: Any, _mid: int, reasons: Any, _props: Any
+    ) -> None:
+        refused = [reason for reason in reasons if reason.is_failure]
+        if refused:
+            logger.error("iot-ingest: subscription refused: %s", refused)
+        else:
+            self.subscribed.set()
+
+    def _on_message(self, client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        if self._leave:
+            return  # not acknowledged: delivered again when the worker comes back
+        self.counters.received += 1
+        handled = handle_message(
+            integration=self.integration, topic=message.topic, payload=message.payload
+        )
+        self.counters.count(handled.outcome)
+        if handled.outcome == "rejected":
+            logger.warning("iot-ingest: rejected message on %s: %s", message.topic, handled.detail)
+        elif handled.outcome == "failed":
+            logger.error("iot-ingest: not stored (%s) on %s", handled.detail, message.topic)
+        if handled.acknowledge:
+            client.ack(message.mid, message.qos)
+        elif handled.database_error:
+            self._leave = True
+
+    # --- The loop -----------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Ask the loop to finish the message in hand, disconnect and return."""
+        self._stop.set()
+
+    def _connect(self) -> bool:
+        properties = None
+        if self.protocol == MQTTProtocolVersion.MQTTv5:
+            properties = Properties(PacketTypes.CONNECT)
+            properties.SessionExpiryInterval = self.session_expiry_s
+        try:
+            if self.protocol == MQTTProtocolVersion.MQTTv5:
+                self.client.connect(
+                    self.broker.host,
+                    self.broker.port,
+                    keepalive=self.keepalive_s,
+                    clean_start=False,
+                    properties=properties,
+                )
+            else:
+                self.client.connect(self.broker.host, self.broker.port, self.keepalive_s)
+        except (OSError, ValueError) as error:
+            logger.warning("iot-ingest: cannot reach %s: %s", self.broker, error)
+            return False
+        return True
+
+    def _wait_backoff(self) -> None:
+        self._stop.wait(self._delay)
+        self._delay = min(self._delay * 2, self.backoff_max_s)
+
+    def log_counters(self) -> None:
+        logger.info(
+            "iot-ingest counters: %s",
+            " ".join(f"{name}={value}" for name, value in self.counters.as_dict().items()),
+            extra={"integration": self.integration.token_prefix, **self.counters.as_dict()},
+        )
+
+    def run(self) -> Counters:
+        """Run until ``stop()``; returns the counters."""
+        next_stats = time.monotonic() + self.stats_interval_s
+        connected = False
+        try:
+            while not self._stop.is_set():
+                if time.monotonic() >= next_stats:
+                    self.log_counters()
+                    next_stats = time.monotonic() + self.stats_interval_s
+                if not connected:
+                    connected = self._connect()
+                    if not connected:
+                        self._wait_backoff()
+                    continue
+                code = self.client.loop(timeout=0.2)
+                if self._leave:
+                    logger.warning("iot-ingest: database error, leaving the broker for a while")
+                    self.client.disconnect()
+                    connected = False
+                    self.subscribed.clear()
+                    close_old_connections()
+                    connections["default"].close()
+                    self._wait_backoff()
+                    self._leave = False
+                elif code != MQTTErrorCode.MQTT_ERR_SUCCESS:
+                    logger.warning(
+                        "iot-ingest: connection to %s lost (%s), reconnecting",
+                        self.broker,
+                        mqtt.error_string(code),
+                    )
+                    connected = False
+                    self.subscribed.clear()
+                    self._wait_backoff()
+        finally:
+            if connected:
+                self.client.disconnect()
+                self.client.loop(timeout=0.2)
+            self.log_counters()
+            connections.close_all()
+        return self.counters
+
+
+def worker_integration(
+    *, prefix: str | None = None, commune_slug: str | None = None, kind: str | None = None
+) -> Integration:
+    """The live ChirpStack or TTS integration a worker serves, by token prefix or by commune
+    and kind (then it must be the only live one). Raises ``LookupError`` with the reason."""
+    live = Integration.objects.select_related("commune").filter(
+        revoked_at__isnull=True,
+        commune__is_active=True,
+        kind__in=[IntegrationKind.CHIRPSTACK, IntegrationKind.TTS],
+    )
+    if prefix:
+        found = list(live.filter(token_prefix=prefix))
+        if not found:
+            raise LookupError(f"no live ChirpStack or TTS integration with prefix {prefix!r}")
+        return found[0]
+    if not commune_slug or not kind:
+        raise LookupError("give --integration-prefix, or --commune and --kind")
+    found = list(live.filter(commune__slug=commune_slug, kind=kind).order_by("created_at"))
+    if not found:
+        raise LookupError(f"no live {kind} integration in commune {commune_slug!r}")
+    if len(found) > 1:
+        prefixes = ", ".join(integration.token_prefix for integration in found)
+        raise LookupError(f"several live {kind} integrations ({prefixes}): give one prefix")
+    return found[0]
