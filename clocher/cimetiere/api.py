@@ -19,10 +19,9 @@ from ninja import Field, Path, Query, Router, Schema
 from clocher.cimetiere import selectors
 from clocher.cimetiere.legal_clock import clocks_for_commune
 from clocher.cimetiere.models import Concession
-from clocher.core.api.auth import api_key_auth, require_scope
+from clocher.core.api.auth import api_key_auth, key_commune, require_scope
 from clocher.core.api.errors import ApiError
 from clocher.core.api.pagination import Pagination, paginate
-from clocher.tenancy.models import Commune
 from clocher.tenancy.selectors import communes_active
 
 router = Router(tags=["cimetière"])
@@ -74,13 +73,6 @@ class GravesOut(Schema):
     )
 
 
-def _key_commune(request: HttpRequest, commune_slug: str) -> Commune:
-    commune: Commune = request.commune  # type: ignore[attr-defined]
-    if commune.slug != commune_slug:
-        raise ApiError(404)
-    return commune
-
-
 @router.get(
     "/concessions",
     response=list[ConcessionOut],
@@ -97,7 +89,7 @@ def concession_list(
     dans les deux ans où elle peut encore être renouvelée, `repossessable`, `perpetual`), la date
     à partir de laquelle la commune peut reprendre le terrain, la dernière inhumation et
     l'éligibilité à la procédure de reprise pour état d'abandon (R2223-12)."""
-    commune = _key_commune(request, commune_slug)
+    commune = key_commune(request, commune_slug)
     clocks = clocks_for_commune(commune, today=timezone.localdate(), include_ended=False)
     rows = (
         Concession.objects.for_commune(commune)

@@ -29,7 +29,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from clocher.core.api.auth import api_key_auth
+from clocher.core.api.auth import api_key_auth, key_commune
 from clocher.core.api.errors import ApiError
 from clocher.core.api.pagination import Pagination, paginate
 from clocher.demarches import selectors
@@ -161,13 +161,6 @@ def _lookup(value: str, limit: int) -> str:
 def _active_commune(commune_slug: str) -> Commune:
     commune = communes_active().filter(slug=_lookup(commune_slug, 100)).first()
     if commune is None:
-        raise ApiError(404)
-    return commune
-
-
-def _key_commune(request: HttpRequest, commune_slug: str) -> Commune:
-    commune: Commune = request.commune  # type: ignore[attr-defined]
-    if commune.slug != commune_slug:
         raise ApiError(404)
     return commune
 
@@ -388,7 +381,7 @@ def _request_detail(request: Request) -> dict[str, Any]:
 
 def _readable_request(request: HttpRequest, commune_slug: str, number: str) -> Request:
     """The request with that number, if the key may read its family (or write it); else 404."""
-    _key_commune(request, commune_slug)
+    key_commune(request, commune_slug)
     api_key = request.api_key  # type: ignore[attr-defined]
     families = api_access.api_key_families(api_key, api_access.READ) | api_access.api_key_families(
         api_key, api_access.WRITE
@@ -575,7 +568,7 @@ def request_list(
     facilities, general) : la portée vaut habilitation de la clé pour la famille. Une clé sans
     aucune portée de lecture des demandes répond 403 ; une demande d'une famille que la clé ne
     couvre pas répond 404, comme si elle n'existait pas."""
-    _key_commune(request, commune_slug)
+    key_commune(request, commune_slug)
     api_key = request.api_key  # type: ignore[attr-defined]
     families = api_access.api_key_families(api_key, api_access.READ)
     if not families:

@@ -26,7 +26,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from clocher.core import rls
-from clocher.core.api.auth import api_key_auth, require_scope
+from clocher.core.api.auth import api_key_auth, key_commune, require_scope
 from clocher.core.api.errors import ApiError, ErrorResponse
 from clocher.core.api.pagination import Pagination, paginate
 from clocher.iot import selectors
@@ -43,7 +43,6 @@ from clocher.iot.services.ingestion import (
     senml_quantity,
 )
 from clocher.iot.services.integrations import integration_for_token
-from clocher.tenancy.models import Commune
 
 router = Router(tags=["iot"])
 
@@ -227,13 +226,6 @@ class MeasurementFilter(Schema):
     to: datetime.datetime | None = Field(None, description="Fin (exclue), ISO 8601 avec fuseau.")
 
 
-def _key_commune(request: HttpRequest, commune_slug: str) -> Commune:
-    commune: Commune = request.commune  # type: ignore[attr-defined]
-    if commune.slug != commune_slug:
-        raise ApiError(404)
-    return commune
-
-
 @router.get(
     "/communes/{commune_slug}/iot/devices/{dev_eui}/measurements",
     response=list[MeasurementOut],
@@ -250,7 +242,7 @@ def measurement_list(
 ) -> Any:
     """Les mesures enregistrées d'un objet de la commune, par date croissante, datées par le
     serveur de réseau (et non par leur arrivée dans Clocher)."""
-    commune = _key_commune(request, commune_slug)
+    commune = key_commune(request, commune_slug)
     device = selectors.device_of_commune(commune, dev_eui)
     if device is None:
         raise ApiError(404)

@@ -152,3 +152,12 @@ class ApiRateThrottle(BaseThrottle):
 
     def wait(self) -> float | None:
         return getattr(self, "_wait", None)
+
+
+def key_commune(request: HttpRequest, commune_slug: str) -> Any:
+    """The commune of the request's API key, when it is the one the path names; otherwise 404
+    (a key never reads another commune's data, and does not learn that it exists)."""
+    commune = getattr(request, "commune", None)
+    if commune is None or commune.slug != commune_slug:
+        raise ApiError(404)
+    return commune
