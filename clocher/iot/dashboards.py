@@ -106,9 +106,34 @@ class OverviewRow:
     values: list[LastValue] = field(default_factory=list)
 
 
+# The order quantities are shown in. A profile's own order cannot be used: PostgreSQL's jsonb
+# does not keep the order of an object's keys.
+QUANTITY_ORDER = (
+    "temperature",
+    "humidity",
+    "co2",
+    "pressure",
+    "light",
+    "motion",
+    "distance",
+    "level",
+    "volume",
+    "energy",
+    "current",
+    "apparent_power",
+    "battery",
+)
+
+
+def _quantity_rank(quantity: str) -> tuple[int, str]:
+    if quantity in QUANTITY_ORDER:
+        return QUANTITY_ORDER.index(quantity), quantity
+    return len(QUANTITY_ORDER), quantity
+
+
 def _ordered_quantities(device: Device, present: Iterable[str]) -> list[str]:
-    declared = list((device.profile.quantities or {}).keys())
-    return declared + sorted(set(present) - set(declared))
+    declared = set((device.profile.quantities or {}).keys())
+    return sorted(declared | set(present), key=_quantity_rank)
 
 
 def last_values(commune: Commune, devices: Sequence[Device]) -> dict[int, list[LastValue]]:
