@@ -8,16 +8,13 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import reverse
 
 from clocher.core.testing.clients import signed_in_client
+from clocher.core.testing.queries import rls_scope_queries
 from clocher.demarches.formschema import evaluate
 from clocher.demarches.services import builder
 from clocher.demarches.tests.factories import SIMPLE_SCHEMA, make_procedure
-
-# On PostgreSQL the commune middleware sets, then resets, the row-level security scope.
-RLS_QUERIES = 2 if connection.vendor == "postgresql" else 0
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +56,7 @@ def test_builder_page_lists_fields_with_condition_in_french(
     client, procedure, django_assert_max_num_queries
 ):
     """The list shows each field, its type in French, personal flag and condition summary."""
-    with django_assert_max_num_queries(11 + RLS_QUERIES):
+    with django_assert_max_num_queries(11 + rls_scope_queries()):
         response = client.get(_url("form-builder", procedure))
     html = response.content.decode()
     assert response.status_code == 200
@@ -372,7 +369,7 @@ def test_discard_page(client, procedure, agent_a):
 
 def test_preview_query_count(client, procedure, django_assert_max_num_queries):
     """The preview does not query per path."""
-    with django_assert_max_num_queries(11 + RLS_QUERIES):
+    with django_assert_max_num_queries(11 + rls_scope_queries()):
         response = client.get(_url("form-preview", procedure))
     assert len(response.context["paths"]) == 2
 

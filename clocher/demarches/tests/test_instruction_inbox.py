@@ -4,10 +4,10 @@ import datetime
 import re
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from clocher.core.testing.clients import signed_in_client
+from clocher.core.testing.queries import rls_scope_queries
 from clocher.demarches.models import Channel, Family, Request
 from clocher.demarches.selectors_inbox import (
     InboxFilters,
@@ -55,7 +55,7 @@ def test_inbox_query_count_does_not_grow(commune_a, agent_a, roads, django_asser
             Request.objects.filter(pk=citizen_request.pk).update(assigned_to=agent_a)
     client = signed_in_client(agent_a)
     client.get(_url(commune_a))  # warm the session
-    extra = 2 if connection.vendor == "postgresql" else 0  # RLS: set_config in, set_config out
+    extra = rls_scope_queries()
     with django_assert_max_num_queries(13 + extra):
         response = client.get(_url(commune_a))
     assert len(_numbers(response)) == 30

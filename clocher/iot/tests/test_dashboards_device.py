@@ -5,17 +5,14 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from clocher.core.testing.clients import signed_in_client
+from clocher.core.testing.queries import rls_scope_queries
 from clocher.iot.models import Device, RollupPeriod, Uplink, UplinkStatus
 from clocher.iot.services.ingestion import Reading, store_readings
 from clocher.iot.tests.factories import profile
-
-# On PostgreSQL the commune middleware sets, then resets, the row-level security scope.
-RLS_QUERIES = 2 if connection.vendor == "postgresql" else 0
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +101,7 @@ def test_device_page_query_count(classroom, agent_a, django_assert_max_num_queri
     """The device page reads its charts in one roll-up query whatever the period."""
     client = signed_in_client(agent_a)
     client.get(_device_url(classroom))
-    with django_assert_max_num_queries(10 + RLS_QUERIES):
+    with django_assert_max_num_queries(10 + rls_scope_queries()):
         client.get(_device_url(classroom, "annee"))
 
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from clocher.core.testing.clients import signed_in_client
+from clocher.core.testing.queries import rls_scope_queries
 from clocher.iot.dashboards import DeviceStatus, device_status
 from clocher.iot.models import Device, PendingDevice
 from clocher.iot.services.ingestion import Reading, store_readings
 from clocher.iot.tests.factories import profile
-
-# On PostgreSQL the commune middleware sets, then resets, the row-level security scope.
-RLS_QUERIES = 2 if connection.vendor == "postgresql" else 0
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +106,7 @@ def test_overview_query_count_does_not_grow_with_devices(
     PendingDevice.objects.create(commune=commune_a, dev_eui="ABCDEF0123456789", uplinks=2)
     client = signed_in_client(agent_a)
     client.get(_url(commune_a))  # warm the session
-    with django_assert_max_num_queries(13 + RLS_QUERIES):
+    with django_assert_max_num_queries(13 + rls_scope_queries()):
         response = client.get(_url(commune_a))
     assert len(response.context["rows"]) == 50
     assert all(row.values for row in response.context["rows"])
