@@ -5,9 +5,16 @@ several workers split the load), to ChirpStack v4 ``application/+/device/+/event
 Things Stack ``v3/+/devices/+/<kind>`` for every kind the server publishes (``up``, ``join``,
 ``down/ack``, ``down/failed``…; never ``down/push``, which Clocher itself publishes).
 
-Delivery guarantee: acknowledgements are manual. A message is acknowledged (PUBACK) only once
-``ingest``/``ingest_event`` has returned, i.e. after its transaction is committed; a malformed
-message is acknowledged too (it would fail again) and counted as rejected. When the database
+Batches: the worker reads what the broker has delivered (up to ``batch_size`` messages, as
+long as more are waiting on the socket) and stores it in one transaction
+(``ingest_batch``), so a busy worker commits hundreds of uplinks at once and an idle one stores
+each message as it comes. MQTT v5 workers announce a Receive Maximum of ``receive_maximum`` so the
+broker keeps that many messages in flight while a batch is being written (Mosquitto otherwise
+allows 20 unacknowledged messages per client).
+
+Delivery guarantee: acknowledgements are manual. A message is acknowledged (PUBACK, in the order
+received) only once its batch's transaction is committed; a malformed message is acknowledged
+too (it would fail again) and counted as rejected. When the database
 fails, the message is not acknowledged and the worker leaves the broker, waits (backoff) and
 comes back on its persistent session, so the broker delivers the unacknowledged messages again;
 ingestion is idempotent, so a message stored but not yet acknowledged when the worker stops is
@@ -27,22 +34,24 @@ from typing import Any, Literal
 
 import paho.mqtt.client as mqtt
 from django.db import Error as DatabaseError
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connections, transaction
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from clocher.iot.models import Integration, IntegrationKind
-from clocher.iot.network import MessageRejected, NormalisedUplink
+from clocher.iot.network import MessageRejected, NormalisedEvent, NormalisedUplink
 from clocher.iot.network.chirpstack import parse_chirpstack_mqtt
 from clocher.iot.network.tts import KINDS as TTS_KINDS
 from clocher.iot.network.tts import parse_tts
-from clocher.iot.services.ingestion import ingest, ingest_event
+from clocher.iot.services.ingestion import IngestResult, ingest_batch, ingest_event
 
 logger = logging.getLogger("clocher.iot.mqtt")
 
 DEFAULT_GROUP = "clocher"
 QOS = 1
+BATCH_SIZE = 500
+RECEIVE_MAXIMUM = 2000
 Outcome = Literal["stored", "duplicate", "ignored", "rejected", "failed"]
 MQTT_VERSIONS = {"5": MQTTProtocolVersion.MQTTv5, "3.1.1": MQTTProtocolVersion.MQTTv311}
 
@@ -117,30 +126,62 @@ def handle_message(*, integration: Integration, topic: str, payload: bytes) -> H
 
     Returns once the message's transaction is committed (or rolled back on an error).
     """
-    try:
-        if integration.kind == IntegrationKind.CHIRPSTACK:
-            parsed = parse_chirpstack_mqtt(topic, payload)
-        elif integration.kind == IntegrationKind.TTS:
-            parsed = parse_tts(topic, payload)
-        else:
-            raise MessageRejected(f"integration kind {integration.kind!r} does not use MQTT")
-    except MessageRejected as error:
-        return Handled("rejected", acknowledge=True, detail=str(error))
-    try:
+    return handle_batch(integration=integration, messages=[(topic, payload)])[0]
+
+
+def handle_batch(
+    *, integration: Integration, messages: Sequence[tuple[str, bytes]]
+) -> list[Handled]:
+    """Read and store MQTT messages of ``integration`` (topic, payload) in one transaction; one
+    ``Handled`` per message, in order; never raises. On a database error nothing of the batch is
+    stored and no message may be acknowledged but the malformed ones."""
+    handled: list[Handled | None] = [None] * len(messages)
+    uplinks: list[tuple[int, NormalisedUplink]] = []
+    events: list[tuple[int, NormalisedEvent]] = []
+    for index, (topic, payload) in enumerate(messages):
+        try:
+            if integration.kind == IntegrationKind.CHIRPSTACK:
+                parsed = parse_chirpstack_mqtt(topic, payload)
+            elif integration.kind == IntegrationKind.TTS:
+                parsed = parse_tts(topic, payload)
+            else:
+                raise MessageRejected(f"integration kind {integration.kind!r} does not use MQTT")
+        except MessageRejected as error:
+            handled[index] = Handled("rejected", acknowledge=True, detail=str(error))
+            continue
         if isinstance(parsed, NormalisedUplink):
-            result = ingest(integration=integration, message=parsed)
+            uplinks.append((index, parsed))
         else:
-            result = ingest_event(integration=integration, event=parsed)
+            events.append((index, parsed))
+    try:
+        with transaction.atomic():
+            results = ingest_batch(
+                integration=integration, messages=[message for _index, message in uplinks]
+            )
+            for (index, _message), result in zip(uplinks, results, strict=True):
+                handled[index] = _handled(result)
+            for index, event in events:
+                handled[index] = _handled(ingest_event(integration=integration, event=event))
     except DatabaseError as error:
-        return Handled(
+        failure = Handled(
             "failed",
             acknowledge=False,
             detail=f"{type(error).__name__}: {error}",
             database_error=True,
         )
-    except Exception as error:  # a bug: keep it unacknowledged, redelivered on reconnection
-        logger.exception("iot-ingest: unexpected error on %s", topic)
-        return Handled("failed", acknowledge=False, detail=f"{type(error).__name__}: {error}")
+        return [
+            item if item is not None and item.outcome == "rejected" else failure for item in handled
+        ]
+    except Exception as error:  # a bug: keep them unacknowledged, redelivered on reconnection
+        logger.exception("iot-ingest: unexpected error on a batch of %d", len(messages))
+        failure = Handled("failed", acknowledge=False, detail=f"{type(error).__name__}: {error}")
+        return [
+            item if item is not None and item.outcome == "rejected" else failure for item in handled
+        ]
+    return [item or Handled("failed", acknowledge=False) for item in handled]
+
+
+def _handled(result: IngestResult) -> Handled:
     if result.status == "duplicate":
         return Handled("duplicate", acknowledge=True)
     if result.status == "ignored":
@@ -189,6 +230,8 @@ class IngestWorker:
         stats_interval_s: float = 60.0,
         backoff_initial_s: float = 1.0,
         backoff_max_s: float = 60.0,
+        batch_size: int = BATCH_SIZE,
+        receive_maximum: int = RECEIVE_MAXIMUM,
     ) -> None:
         self.integration = integration
         self.broker = broker
@@ -203,7 +246,10 @@ class IngestWorker:
         self.stats_interval_s = stats_interval_s
         self.backoff_initial_s = backoff_initial_s
         self.backoff_max_s = backoff_max_s
+        self.batch_size = max(1, batch_size)
+        self.receive_maximum = max(1, min(receive_maximum, 65535))
         self.counters = Counters()
+        self._batch: list[mqtt.MQTTMessage] = []
         self.subscribed = threading.Event()  # set at each (re)subscription acknowledged
         self._stop = threading.Event()
         self._leave = False  # leave the broker: the database failed
@@ -254,19 +300,46 @@ class IngestWorker:
     def _on_message(self, client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         if self._leave:
             return  # not acknowledged: delivered again when the worker comes back
-        self.counters.received += 1
-        handled = handle_message(
-            integration=self.integration, topic=message.topic, payload=message.payload
+        self._batch.append(message)
+        if len(self._batch) >= self.batch_size:
+            self._flush(client)
+
+    def _flush(self, client: mqtt.Client) -> None:
+        """Store the messages read since the last flush, then acknowledge them in order."""
+        batch, self._batch = self._batch, []
+        if not batch:
+            return
+        self.counters.received += len(batch)
+        outcomes = handle_batch(
+            integration=self.integration,
+            messages=[(message.topic, message.payload) for message in batch],
         )
-        self.counters.count(handled.outcome)
-        if handled.outcome == "rejected":
-            logger.warning("iot-ingest: rejected message on %s: %s", message.topic, handled.detail)
-        elif handled.outcome == "failed":
-            logger.error("iot-ingest: not stored (%s) on %s", handled.detail, message.topic)
-        if handled.acknowledge:
+        for message, handled in zip(batch, outcomes, strict=True):
+            self.counters.count(handled.outcome)
+            if handled.outcome == "rejected":
+                logger.warning(
+                    "iot-ingest: rejected message on %s: %s", message.topic, handled.detail
+                )
+            elif handled.outcome == "failed":
+                logger.error("iot-ingest: not stored (%s) on %s", handled.detail, message.topic)
+        if any(handled.database_error for handled in outcomes):
+            self._leave = True  # nothing acknowledged: PUBACKs must follow the PUBLISH order
+            return
+        for message, handled in zip(batch, outcomes, strict=True):
+            if not handled.acknowledge:
+                break  # a bug kept this one: the rest waits with it for redelivery
             client.ack(message.mid, message.qos)
-        elif handled.database_error:
-            self._leave = True
+
+    def _drain(self) -> None:
+        """Read the messages already waiting on the socket, up to a batch, then store them."""
+        while len(self._batch) < self.batch_size and not self._leave:
+            waiting = len(self._batch)
+            if self.client.loop_read() != MQTTErrorCode.MQTT_ERR_SUCCESS:
+                break
+            if len(self._batch) == waiting:
+                break
+        if not self._leave:
+            self._flush(self.client)
 
     # --- The loop -----------------------------------------------------------------------------
 
@@ -279,6 +352,7 @@ class IngestWorker:
         if self.protocol == MQTTProtocolVersion.MQTTv5:
             properties = Properties(PacketTypes.CONNECT)
             properties.SessionExpiryInterval = self.session_expiry_s
+            properties.ReceiveMaximum = self.receive_maximum
         try:
             if self.protocol == MQTTProtocolVersion.MQTTv5:
                 self.client.connect(
@@ -321,8 +395,11 @@ class IngestWorker:
                         self._wait_backoff()
                     continue
                 code = self.client.loop(timeout=0.2)
+                if code == MQTTErrorCode.MQTT_ERR_SUCCESS:
+                    self._drain()
                 if self._leave:
                     logger.warning("iot-ingest: database error, leaving the broker for a while")
+                    self._batch = []
                     self.client.disconnect()
                     connected = False
                     self.subscribed.clear()
@@ -337,6 +414,7 @@ class IngestWorker:
                         mqtt.error_string(code),
                     )
                     connected = False
+                    self._batch = []  # not acknowledged: the broker delivers them again
                     self.subscribed.clear()
                     self._wait_backoff()
         finally:

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -79,20 +79,33 @@ class Decoded:
 
 def ingest(*, integration: Integration, message: NormalisedUplink) -> IngestResult:
     """Store one uplink for the integration's commune (see the module's docstring)."""
-    return _ingest(
-        integration=integration,
-        dev_eui=message.dev_eui,
-        source=message.source,
-        dedup_key=message.dedup_key,
-        received_at=message.received_at,
-        f_cnt=message.f_cnt,
-        f_port=message.f_port,
-        payload=message.payload,
-        network_decoded=message.decoded,
-        rssi=message.rssi,
-        snr=message.snr,
-        device_name=message.device_name or "",
-        records=None,
+    return ingest_batch(integration=integration, messages=[message])[0]
+
+
+def ingest_batch(
+    *, integration: Integration, messages: Sequence[NormalisedUplink]
+) -> list[IngestResult]:
+    """Store several uplinks of one integration in one transaction; one result per message, in
+    order. The MQTT worker hands over what the broker delivered since the last commit and
+    acknowledges every message once this has returned."""
+    return _ingest_many(
+        integration,
+        [
+            _Incoming(
+                dev_eui=message.dev_eui,
+                source=message.source,
+                dedup_key=message.dedup_key,
+                received_at=message.received_at,
+                f_cnt=message.f_cnt,
+                f_port=message.f_port,
+                payload=message.payload,
+                network_decoded=message.decoded,
+                rssi=message.rssi,
+                snr=message.snr,
+                device_name=message.device_name or "",
+            )
+            for message in messages
+        ],
     )
 
 
@@ -104,8 +117,7 @@ def ingest_records(
     serialised = [_record_as_json(record) for record in records]
     received_at = max((record.time for record in records), default=timezone.now())
     digest = hashlib.sha256(json.dumps([dev_eui, serialised], sort_keys=True).encode()).hexdigest()
-    return _ingest(
-        integration=integration,
+    incoming = _Incoming(
         dev_eui=dev_eui,
         source="generic",
         dedup_key=f"senml:{digest}",
@@ -117,8 +129,8 @@ def ingest_records(
         rssi=None,
         snr=None,
         device_name="",
-        records=serialised,
     )
+    return _ingest_many(integration, [incoming])[0]
 
 
 def ingest_event(*, integration: Integration, event: NormalisedEvent) -> IngestResult:
@@ -145,64 +157,173 @@ def ingest_event(*, integration: Integration, event: NormalisedEvent) -> IngestR
 # --- The pipeline ------------------------------------------------------------------------------
 
 
-def _ingest(
-    *,
-    integration: Integration,
-    dev_eui: str,
-    source: str,
-    dedup_key: str,
-    received_at: datetime,
-    f_cnt: int,
-    f_port: int | None,
-    payload: bytes,
-    network_decoded: dict[str, Any] | None,
-    rssi: float | None,
-    snr: float | None,
-    device_name: str,
-    records: list[dict[str, Any]] | None,
-) -> IngestResult:
+@dataclasses.dataclass(frozen=True)
+class _Incoming:
+    dev_eui: str
+    source: str
+    dedup_key: str
+    received_at: datetime
+    f_cnt: int
+    f_port: int | None
+    payload: bytes
+    network_decoded: dict[str, Any] | None
+    rssi: float | None
+    snr: float | None
+    device_name: str
+
+
+def _ingest_many(integration: Integration, incoming: Sequence[_Incoming]) -> list[IngestResult]:
+    """The pipeline for a batch: decode, insert the new uplinks (``ON CONFLICT DO NOTHING``
+    tells duplicates), their measurements and roll-ups, move the devices' state forward, count
+    pending devices — a fixed number of statements whatever the batch's size."""
     commune_id = integration.commune_id
+    results: list[IngestResult | None] = [None] * len(incoming)
     with transaction.atomic():
-        if Uplink.objects.filter(commune_id=commune_id, dedup_key=dedup_key).exists():
-            return IngestResult(status="duplicate")
-        device = (
-            Device.objects.select_related("profile")
-            .filter(commune_id=commune_id, dev_eui=dev_eui)
-            .first()
+        devices = {
+            device.dev_eui: device
+            for device in Device.objects.select_related("profile").filter(
+                commune_id=commune_id, dev_eui__in={item.dev_eui for item in incoming}
+            )
+        }
+        uplinks: list[tuple[int, Uplink, Decoded | None]] = []
+        seen: set[str] = set()
+        for index, item in enumerate(incoming):
+            if item.dedup_key in seen:  # twice in the same batch
+                results[index] = IngestResult(status="duplicate")
+                continue
+            seen.add(item.dedup_key)
+            device = devices.get(item.dev_eui)
+            uplink = Uplink(
+                commune_id=commune_id,
+                device=device,
+                dev_eui=item.dev_eui,
+                source=item.source,
+                dedup_key=item.dedup_key,
+                received_at=item.received_at,
+                f_cnt=item.f_cnt,
+                f_port=item.f_port,
+                payload=bytes(item.payload),
+                decoded=item.network_decoded,
+                rssi=None if item.rssi is None else round(item.rssi),
+                snr=item.snr,
+            )
+            decoded: Decoded | None = None
+            if device is None:
+                uplink.status = UplinkStatus.PENDING_DEVICE
+            else:
+                decoded = decode_uplink(device, uplink, network_decoded=item.network_decoded)
+                _apply(uplink, decoded)
+            uplinks.append((index, uplink, decoded))
+        inserted = _insert_uplinks(commune_id, [uplink for _index, uplink, _decoded in uplinks])
+        stored: list[tuple[Device, Sequence[Reading]]] = []
+        stored_at_index: list[int] = []
+        seen_devices: list[tuple[Device, datetime]] = []
+        pending: dict[str, list[_Incoming]] = {}
+        for index, uplink, decoded in uplinks:
+            if uplink.dedup_key not in inserted:
+                results[index] = IngestResult(status="duplicate")
+                continue
+            uplink.pk = inserted[uplink.dedup_key]
+            if decoded is None:
+                pending.setdefault(uplink.dev_eui, []).append(incoming[index])
+                results[index] = IngestResult(status="pending_device", uplink=uplink)
+                continue
+            assert uplink.device is not None
+            stored.append((uplink.device, decoded.readings))
+            stored_at_index.append(index)
+            seen_devices.append((uplink.device, uplink.received_at))
+            status: IngestStatus = "decode_failed" if decoded.error else "stored"
+            results[index] = IngestResult(status=status, uplink=uplink)
+        for index, count in zip(stored_at_index, store_batch(stored), strict=True):
+            result = results[index]
+            assert result is not None
+            results[index] = dataclasses.replace(result, measurements=count)
+        _touch_devices(seen_devices, stored)
+        for dev_eui, items in pending.items():
+            named = [item.device_name for item in items if item.device_name]
+            _pending_upsert(
+                commune_id,
+                dev_eui,
+                min(item.received_at for item in items),
+                named[-1] if named else "",
+                uplinks=len(items),
+                last_heard_at=max(item.received_at for item in items),
+            )
+    return [result or IngestResult(status="duplicate") for result in results]
+
+
+_UPLINK_COLUMNS = (
+    "commune_id",
+    "device_id",
+    "dev_eui",
+    "source",
+    "dedup_key",
+    "received_at",
+    "stored_at",
+    "f_cnt",
+    "f_port",
+    "payload",
+    "decoded",
+    "status",
+    "error",
+    "rssi",
+    "snr",
+)
+# SQLite allows 32,766 parameters per statement; PostgreSQL 65,535.
+_MAX_PARAMETERS = 30000
+
+
+def _chunks(rows: Sequence[Any], per_row: int) -> Iterable[Sequence[Any]]:
+    size = max(1, _MAX_PARAMETERS // per_row)
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _insert_uplinks(commune_id: int, uplinks: Sequence[Uplink]) -> dict[str, int]:
+    """Insert the uplinks not stored yet; returns ``{dedup_key: id}`` of those inserted (a key
+    already stored in the commune, by this or another worker, is left out: a duplicate)."""
+    if not uplinks:
+        return {}
+    quote = connection.ops.quote_name
+    table = quote(Uplink._meta.db_table)
+    decoded_field = Uplink._meta.get_field("decoded")
+    payload_field = Uplink._meta.get_field("payload")
+    stored_at = _db_time(timezone.now())
+    columns = ", ".join(quote(name) for name in _UPLINK_COLUMNS)
+    placeholder = "(" + ", ".join(["%s"] * len(_UPLINK_COLUMNS)) + ")"
+    inserted: dict[str, int] = {}
+    for chunk in _chunks(uplinks, len(_UPLINK_COLUMNS)):
+        parameters: list[Any] = []
+        for uplink in chunk:
+            parameters += [
+                commune_id,
+                uplink.device.pk if uplink.device is not None else None,
+                uplink.dev_eui,
+                uplink.source,
+                uplink.dedup_key,
+                _db_time(uplink.received_at),
+                stored_at,
+                uplink.f_cnt,
+                uplink.f_port,
+                payload_field.get_db_prep_save(uplink.payload, connection),
+                decoded_field.get_db_prep_save(uplink.decoded, connection),
+                uplink.status,
+                uplink.error,
+                uplink.rssi,
+                uplink.snr,
+            ]
+        # Identifiers are the model's quoted names; every value is a query parameter. No conflict
+        # target: the uplink's unique key is whatever the table declares (it includes the time
+        # on PostgreSQL, where the table is partitioned by it).
+        sql = (
+            f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
+            f"{', '.join([placeholder] * len(chunk))} "
+            f"ON CONFLICT DO NOTHING RETURNING dedup_key, id"
         )
-        uplink = Uplink(
-            commune_id=commune_id,
-            device=device,
-            dev_eui=dev_eui,
-            source=source,
-            dedup_key=dedup_key,
-            received_at=received_at,
-            f_cnt=f_cnt,
-            f_port=f_port,
-            payload=bytes(payload),
-            decoded=network_decoded,
-            rssi=None if rssi is None else round(rssi),
-            snr=snr,
-        )
-        decoded: Decoded | None = None
-        if device is None:
-            uplink.status = UplinkStatus.PENDING_DEVICE
-        else:
-            decoded = decode_uplink(device, uplink, network_decoded=network_decoded)
-            _apply(uplink, decoded)
-        try:
-            with transaction.atomic():
-                uplink.save(force_insert=True)
-        except IntegrityError:  # the same uplink, stored meanwhile by another worker
-            return IngestResult(status="duplicate")
-        if device is None:
-            _pending_upsert(commune_id, dev_eui, received_at, device_name, uplinks=1)
-            return IngestResult(status="pending_device", uplink=uplink)
-        assert decoded is not None
-        count = store_readings(device, decoded.readings)
-        _touch_device(device, received_at, decoded.readings)
-        status: IngestStatus = "decode_failed" if decoded.error else "stored"
-        return IngestResult(status=status, uplink=uplink, measurements=count)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, parameters)
+            inserted.update(cursor.fetchall())
+    return inserted
 
 
 def _apply(uplink: Uplink, decoded: Decoded) -> None:
@@ -343,56 +464,79 @@ def _readings_of_records(
 
 
 def store_readings(device: Device, readings: Sequence[Reading]) -> int:
-    """Insert the measurements not stored yet and add them to their roll-ups; returns how many
-    were new. Must run inside the caller's transaction."""
-    if not readings:
-        return 0
-    unique = {(reading.quantity, reading.time): reading for reading in readings}
-    inserted = _insert_measurements(device, list(unique.values()))
-    fresh = [unique[key] for key in inserted if key in unique]
-    _upsert_rollups(device, fresh)
-    return len(fresh)
+    """Insert the measurements of ``device`` not stored yet and add them to their roll-ups;
+    returns how many were new. Must run inside the caller's transaction."""
+    return store_batch([(device, readings)])[0]
+
+
+def store_batch(items: Sequence[tuple[Device, Sequence[Reading]]]) -> list[int]:
+    """``store_readings`` for several devices at once: one statement for the measurements, one
+    for the roll-ups (per chunk of parameters). Returns, per item, how many were new."""
+    owner: dict[tuple[int, str, datetime], int] = {}
+    rows: list[tuple[Device, Reading]] = []
+    for position, (device, readings) in enumerate(items):
+        for reading in readings:
+            key = (device.pk, reading.quantity, reading.time.astimezone(UTC))
+            if key not in owner:
+                owner[key] = position
+                rows.append((device, reading))
+    counts = [0] * len(items)
+    if not rows:
+        return counts
+    fresh: list[tuple[Device, Reading]] = []
+    requested = {
+        (device.pk, reading.quantity, reading.time.astimezone(UTC)): (device, reading)
+        for device, reading in rows
+    }
+    for key in _insert_measurements(rows):
+        match = requested.get(key)
+        if match is not None:
+            fresh.append(match)
+            counts[owner[key]] += 1
+    _upsert_rollups(fresh)
+    return counts
 
 
 def _db_time(moment: datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(moment)
 
 
-def _insert_measurements(device: Device, readings: list[Reading]) -> list[tuple[str, datetime]]:
+def _as_utc(value: Any) -> datetime:
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _insert_measurements(
+    rows: Sequence[tuple[Device, Reading]],
+) -> list[tuple[int, str, datetime]]:
+    """Insert the measurements; returns the (device id, quantity, UTC time) of the new ones."""
     quote = connection.ops.quote_name
     table = quote(Measurement._meta.db_table)
-    rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(readings))
-    parameters: list[Any] = []
-    for reading in readings:
-        parameters += [
-            device.commune_id,
-            device.pk,
-            reading.quantity,
-            _db_time(reading.time),
-            reading.value,
-            reading.unit[:20],
-        ]
-    # Identifiers are the model's quoted names; every value is a query parameter.
-    sql = (
-        f"INSERT INTO {table} (commune_id, device_id, quantity, {quote('time')}, value, unit) "  # noqa: S608
-        f"VALUES {rows} ON CONFLICT (device_id, quantity, {quote('time')}) DO NOTHING "
-        f"RETURNING quantity, {quote('time')}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
-        returned = cursor.fetchall()
-    requested = {(r.quantity, r.time.astimezone(UTC)): r for r in readings}
     inserted = []
-    for quantity, stored_time in returned:
-        moment = (
-            stored_time
-            if isinstance(stored_time, datetime)
-            else datetime.fromisoformat(str(stored_time))
+    for chunk in _chunks(rows, 6):
+        parameters: list[Any] = []
+        for device, reading in chunk:
+            parameters += [
+                device.commune_id,
+                device.pk,
+                reading.quantity,
+                _db_time(reading.time),
+                reading.value,
+                reading.unit[:20],
+            ]
+        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+        # Identifiers are the model's quoted names; every value is a query parameter.
+        sql = (
+            f"INSERT INTO {table} (commune_id, device_id, quantity, {quote('time')}, value, unit) "  # noqa: S608
+            f"VALUES {values} ON CONFLICT (device_id, quantity, {quote('time')}) DO NOTHING "
+            f"RETURNING device_id, quantity, {quote('time')}"
         )
-        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-        match = requested.get((quantity, moment.astimezone(UTC)))
-        if match is not None:
-            inserted.append((match.quantity, match.time))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, parameters)
+            inserted += [
+                (device_id, quantity, _as_utc(moment))
+                for device_id, quantity, moment in cursor.fetchall()
+            ]
     return inserted
 
 
@@ -405,51 +549,57 @@ def slot_starts(moment: datetime) -> dict[str, datetime]:
     return {RollupPeriod.HOUR: hour, RollupPeriod.DAY: day}
 
 
-def _upsert_rollups(device: Device, readings: Sequence[Reading]) -> None:
+def _upsert_rollups(rows: Sequence[tuple[Device, Reading]]) -> None:
     """Merge each reading into its hour and day slots; readings in the same slot are merged in
     Python first, so one statement touches each slot once."""
-    slots: dict[tuple[str, str, datetime], list[Reading]] = {}
-    for reading in readings:
+    slots: dict[tuple[int, str, str, datetime], list[Reading]] = {}
+    communes: dict[int, int] = {}
+    for device, reading in rows:
+        communes[device.pk] = device.commune_id
         for period, slot_start in slot_starts(reading.time).items():
-            slots.setdefault((reading.quantity, period, slot_start), []).append(reading)
+            slots.setdefault((device.pk, reading.quantity, period, slot_start), []).append(reading)
     if not slots:
         return
     quote = connection.ops.quote_name
     table = quote(Rollup._meta.db_table)
     least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
     start, count, last, last_time = (quote(n) for n in ("start", "count", "last", "last_time"))
-    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(slots))
-    parameters: list[Any] = []
-    for (quantity, period, slot_start), members in slots.items():
-        latest = max(members, key=lambda reading: reading.time)
-        parameters += [
-            device.commune_id,
-            device.pk,
-            quantity,
-            str(period),
-            _db_time(slot_start),
-            min(member.value for member in members),
-            max(member.value for member in members),
-            sum(member.value for member in members),
-            len(members),
-            latest.value,
-            _db_time(latest.time),
-        ]
     newer = f"excluded.{last_time} >= {table}.{last_time}"
-    # Identifiers are the model's quoted names; every value is a query parameter.
-    sql = (
-        f"INSERT INTO {table} (commune_id, device_id, quantity, period, {start}, minimum, "  # noqa: S608
-        f"maximum, total, {count}, {last}, {last_time}) VALUES {rows} "
-        f"ON CONFLICT (device_id, quantity, period, {start}) DO UPDATE SET "
-        f"minimum = {least}({table}.minimum, excluded.minimum), "
-        f"maximum = {greatest}({table}.maximum, excluded.maximum), "
-        f"total = {table}.total + excluded.total, "
-        f"{count} = {table}.{count} + excluded.{count}, "
-        f"{last} = CASE WHEN {newer} THEN excluded.{last} ELSE {table}.{last} END, "
-        f"{last_time} = CASE WHEN {newer} THEN excluded.{last_time} ELSE {table}.{last_time} END"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
+    entries = list(slots.items())
+    for chunk in _chunks(entries, 11):
+        parameters: list[Any] = []
+        for (device_id, quantity, period, slot_start), members in chunk:
+            latest = max(members, key=lambda reading: reading.time)
+            values = [member.value for member in members]
+            parameters += [
+                communes[device_id],
+                device_id,
+                quantity,
+                str(period),
+                _db_time(slot_start),
+                min(values),
+                max(values),
+                sum(values),
+                len(values),
+                latest.value,
+                _db_time(latest.time),
+            ]
+        rows_sql = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+        # Identifiers are the model's quoted names; every value is a query parameter.
+        sql = (
+            f"INSERT INTO {table} (commune_id, device_id, quantity, period, {start}, minimum, "  # noqa: S608
+            f"maximum, total, {count}, {last}, {last_time}) VALUES {rows_sql} "
+            f"ON CONFLICT (device_id, quantity, period, {start}) DO UPDATE SET "
+            f"minimum = {least}({table}.minimum, excluded.minimum), "
+            f"maximum = {greatest}({table}.maximum, excluded.maximum), "
+            f"total = {table}.total + excluded.total, "
+            f"{count} = {table}.{count} + excluded.{count}, "
+            f"{last} = CASE WHEN {newer} THEN excluded.{last} ELSE {table}.{last} END, "
+            f"{last_time} = CASE WHEN {newer} THEN excluded.{last_time} "
+            f"ELSE {table}.{last_time} END"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, parameters)
 
 
 def _battery_percent(value: object) -> int | None:
@@ -459,29 +609,48 @@ def _battery_percent(value: object) -> int | None:
     return round(number) if 0 <= number <= 100 else None
 
 
-def _touch_device(device: Device, received_at: datetime, readings: Sequence[Reading]) -> None:
-    """Move ``last_seen_at`` (and the battery it reported) forward, never back: a late message
-    does not make a device look older than it is."""
-    changes: dict[str, Any] = {"last_seen_at": received_at}
-    for reading in readings:
-        if reading.quantity == "battery" and reading.unit == "%":
-            battery = _battery_percent(reading.value)
-            if battery is not None:
-                changes["battery_percent"] = battery
-    Device.objects.filter(pk=device.pk).filter(
-        Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=received_at)
-    ).update(**changes)
+def _touch_devices(
+    seen: Sequence[tuple[Device, datetime]], stored: Sequence[tuple[Device, Sequence[Reading]]]
+) -> None:
+    """Move each device's ``last_seen_at`` (and the battery its latest readings reported)
+    forward, never back: a late message does not make a device look older than it is."""
+    latest: dict[int, datetime] = {}
+    for device, received_at in seen:
+        if device.pk not in latest or received_at > latest[device.pk]:
+            latest[device.pk] = received_at
+    battery: dict[int, tuple[datetime, int]] = {}
+    for device, readings in stored:
+        for reading in readings:
+            if reading.quantity == "battery" and reading.unit == "%":
+                percent = _battery_percent(reading.value)
+                known = battery.get(device.pk)
+                if percent is not None and (known is None or reading.time >= known[0]):
+                    battery[device.pk] = (reading.time, percent)
+    for device_id, received_at in latest.items():
+        changes: dict[str, Any] = {"last_seen_at": received_at}
+        if device_id in battery:
+            changes["battery_percent"] = battery[device_id][1]
+        Device.objects.filter(pk=device_id).filter(
+            Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=received_at)
+        ).update(**changes)
 
 
 def _pending_upsert(
-    commune_id: int, dev_eui: str, heard_at: datetime, device_name: str, *, uplinks: int
+    commune_id: int,
+    dev_eui: str,
+    heard_at: datetime,
+    device_name: str,
+    *,
+    uplinks: int,
+    last_heard_at: datetime | None = None,
 ) -> None:
+    last_heard_at = last_heard_at or heard_at
     pending, created = PendingDevice.objects.get_or_create(
         commune_id=commune_id,
         dev_eui=dev_eui,
         defaults={
             "first_seen_at": heard_at,
-            "last_seen_at": heard_at,
+            "last_seen_at": last_heard_at,
             "uplinks": uplinks,
             "network_device_name": device_name[:200],
         },
@@ -490,7 +659,7 @@ def _pending_upsert(
         return
     pending.uplinks += uplinks
     pending.first_seen_at = min(pending.first_seen_at, heard_at)
-    pending.last_seen_at = max(pending.last_seen_at, heard_at)
+    pending.last_seen_at = max(pending.last_seen_at, last_heard_at)
     if device_name:
         pending.network_device_name = device_name[:200]
     pending.save(update_fields=["uplinks", "first_seen_at", "last_seen_at", "network_device_name"])
@@ -519,6 +688,6 @@ def uplinks_claim(*, device: Device) -> int:
         latest = uplink.received_at if latest is None else max(latest, uplink.received_at)
     store_readings(device, all_readings)
     if latest is not None:
-        _touch_device(device, latest, all_readings)
+        _touch_devices([(device, latest)], [(device, all_readings)])
     PendingDevice.objects.filter(commune_id=device.commune_id, dev_eui=device.dev_eui).delete()
     return len(uplinks)

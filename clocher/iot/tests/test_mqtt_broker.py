@@ -202,7 +202,7 @@ def test_message_not_stored_is_redelivered_after_database_failure(
     factories.device(commune_a, factories.profile(operator))
     integration, _token = factories.integration(commune_a)
     application = f"app-{uuid.uuid4().hex}"
-    real_ingest = iot_mqtt.ingest
+    real_ingest = iot_mqtt.ingest_batch
     calls: list[int] = []
 
     def ingest_failing_once(**kwargs: Any) -> Any:
@@ -211,7 +211,7 @@ def test_message_not_stored_is_redelivered_after_database_failure(
             raise OperationalError("database restarting")
         return real_ingest(**kwargs)
 
-    monkeypatch.setattr(iot_mqtt, "ingest", ingest_failing_once)
+    monkeypatch.setattr(iot_mqtt, "ingest_batch", ingest_failing_once)
     worker = run_worker(integration, application)
     publish(chirpstack_topic(application), chirpstack_body(application))
     assert wait_for(lambda: worker.counters.stored == 1, timeout=15)

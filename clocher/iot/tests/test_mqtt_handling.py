@@ -156,7 +156,7 @@ def test_database_error_is_not_acknowledged(commune_a, monkeypatch):
     def broken_ingest(**_kwargs):
         raise OperationalError("database is restarting")
 
-    monkeypatch.setattr(iot_mqtt, "ingest", broken_ingest)
+    monkeypatch.setattr(iot_mqtt, "ingest_batch", broken_ingest)
     handled = handle_message(integration=integration, topic=ELSYS_TOPIC, payload=chirpstack_body())
     assert handled == iot_mqtt.Handled(
         "failed",
@@ -178,6 +178,8 @@ def test_worker_acknowledges_after_storing_and_counts(operator, commune_a):
     worker._on_message(client, None, mqtt_message(ELSYS_TOPIC, chirpstack_body(), mid=3))
     worker._on_message(client, None, mqtt_message(ELSYS_TOPIC, chirpstack_body(), mid=4))
     worker._on_message(client, None, mqtt_message(ELSYS_TOPIC, b"[]", mid=5))
+    assert client.acks == []  # nothing acknowledged before the batch is stored
+    worker._flush(client)
     assert client.acks == [(3, 1, 1), (4, 1, 1), (5, 1, 1)]
     assert worker.counters.as_dict() == {
         "received": 3,
@@ -201,12 +203,21 @@ def test_worker_leaves_on_database_error_without_ack(commune_a, monkeypatch):
     def broken_ingest(**_kwargs):
         raise OperationalError("gone")
 
-    monkeypatch.setattr(iot_mqtt, "ingest", broken_ingest)
+    monkeypatch.setattr(iot_mqtt, "ingest_batch", broken_ingest)
     client: Any = FakeClient()
     worker._on_message(client, None, mqtt_message(ELSYS_TOPIC, chirpstack_body(), mid=3))
     worker._on_message(client, None, mqtt_message(ELSYS_TOPIC, b"[]", mid=4))
+    worker._flush(client)
+    # Not even the malformed one: acknowledgements must follow the order of delivery.
     assert client.acks == []
-    assert (worker.counters.received, worker.counters.failed, worker._leave) == (1, 1, True)
+    assert (worker.counters.received, worker.counters.failed, worker.counters.rejected) == (
+        2,
+        1,
+        1,
+    )
+    assert worker._leave
+    worker._on_message(client, None, mqtt_message(ELSYS_TOPIC, chirpstack_body(), mid=5))
+    assert worker._batch == []  # while leaving, nothing is taken in
 
 
 @pytest.mark.django_db
