@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from clocher.iot.models import IntegrationKind
 from clocher.iot.mqtt import (
+    BATCH_SIZE,
     DEFAULT_GROUP,
     MQTT_VERSIONS,
     BrokerUrlError,
@@ -59,6 +60,13 @@ class Command(BaseCommand):
             "--mqtt-version", dest="mqtt_version", default="5", choices=MQTT_VERSIONS
         )
         parser.add_argument(
+            "--batch-size",
+            dest="batch_size",
+            type=int,
+            default=BATCH_SIZE,
+            help="Messages au plus enregistrés dans une même transaction.",
+        )
+        parser.add_argument(
             "--stats-interval",
             dest="stats_interval",
             type=float,
@@ -93,6 +101,7 @@ class Command(BaseCommand):
                 client_id=options["client_id"],
                 mqtt_version=options["mqtt_version"],
                 stats_interval_s=options["stats_interval"],
+                batch_size=options["batch_size"],
             )
         except ValueError as error:
             raise CommandError(str(error)) from error

@@ -1,0 +1,479 @@
+"""``clocher bench iot``: the whole ingestion pipeline under load, measured end to end.
+
+    clocher bench iot --devices 1000 --messages 300000 [--database-url URL] [--broker URL]
+                      [--workers 2] [--rate 0] [--batch-size 500]
+
+What runs is what runs in production: simulated ChirpStack v4 uplinks (real Elsys ERS CO2
+frames, decoded by the built-in decoder) are published with QoS 1 to an MQTT broker on
+``application/<app>/device/<eui>/event/up``; ``--workers`` processes of ``clocher iot-ingest``
+share the subscription, decode, store the raw uplinks, the measurements and the roll-ups, and
+acknowledge after commit. The figures:
+
+- ``uplinks_per_s`` and ``datapoints_per_s``: messages and measurements stored, divided by the
+  time from the first publication to the last message stored;
+- ``p50``/``p99_ingest_to_query_ms``: every ``--probe-interval`` seconds a probe uplink is
+  published among the load and the database is polled until a query finds it; the time from
+  publication to found;
+- ``worker_rss_mb``: each worker's resident memory at the start of the load and at the end.
+
+The database: ``--database-url`` names a PostgreSQL server (its database
+``clocher_bench_iot`` is dropped and created again; the server's role needs CREATEDB) or a SQLite
+file; without it, a fresh SQLite file under ``var/bench-iot``. The run happens in a child process
+configured for that database, so nothing touches the instance's own data. The broker:
+``--broker``, else ``CLOCHER_IOT_MQTT_URL``, else ``CLOCHER_TEST_MQTT_URL``. The publisher keeps
+at most ``--window`` messages not yet stored (the broker holds only so many for a client) and,
+with ``--rate``, publishes at that pace instead of as fast as the pipeline takes them.
+
+The last line printed is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+BENCH_DATABASE = "clocher_bench_iot"
+APPLICATION = "bench"
+PROFILE = "elsys-ers-co2"
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    devices: int
+    messages: int
+    workers: int
+    batch_size: int
+    rate: float
+    window: int
+    probe_interval: float
+    broker: str
+
+
+class Output(Protocol):
+    def write(self, text: str) -> Any: ...
+
+    def flush(self) -> Any: ...
+
+
+class BenchError(Exception):
+    """The benchmark cannot run (no broker, no database…): the message says why."""
+
+
+# --- Parent: choose the database and run the child configured for it ---------------------------
+
+
+def run(options: BenchOptions, database_url: str | None, out: Output) -> int:
+    """Prepare the database, then run the benchmark in a child process; returns its exit code."""
+    data_dir = Path(os.environ.get("CLOCHER_BENCH_DATA_DIR", "var/bench-iot")).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if database_url and urlsplit(database_url).scheme.startswith("postgres"):
+        target = _fresh_postgres(database_url)
+    elif database_url:
+        target = database_url
+    else:
+        sqlite = data_dir / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{sqlite}{suffix}").unlink(missing_ok=True)
+        target = f"sqlite:///{sqlite}"
+    environment = {
+        **os.environ,
+        "DATABASE_URL": target,
+        "CLOCHER_DATA_DIR": str(data_dir),
+        "DJANGO_SETTINGS_MODULE": "clocher.config.settings",
+    }
+    arguments = [
+        sys.executable,
+        "-m",
+        "clocher.config.cli",
+        "bench",
+        "iot",
+        "--in-this-database",
+        f"--devices={options.devices}",
+        f"--messages={options.messages}",
+        f"--workers={options.workers}",
+        f"--batch-size={options.batch_size}",
+        f"--rate={options.rate}",
+        f"--window={options.window}",
+        f"--probe-interval={options.probe_interval}",
+        f"--broker={options.broker}",
+    ]
+    out.write(f"Base de mesure : {_without_password(target)}\n")
+    out.flush()
+    return subprocess.call(arguments, env=environment)  # noqa: S603 - our own interpreter and CLI
+
+
+def _fresh_postgres(server_url: str) -> str:
+    import psycopg
+
+    parts = urlsplit(server_url)
+    try:
+        with psycopg.connect(server_url, autocommit=True) as connection:
+            connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
+            connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+    except psycopg.Error as error:
+        raise BenchError(
+            f"cannot create the database {BENCH_DATABASE} on {_without_password(server_url)}: "
+            f"{error}"
+        ) from error
+    return urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+# --- Child: the benchmark itself, in the prepared database --------------------------------------
+
+
+@dataclass
+class World:
+    commune_id: int
+    integration_prefix: str
+    dev_euis: list[str]
+    probe_eui: str
+
+
+def prepare_world(devices: int) -> World:
+    """Migrate, then one commune with ``devices`` Elsys sensors, a probe sensor and a
+    ChirpStack integration."""
+    from django.core.management import call_command
+
+    from clocher.iot.models import Device
+    from clocher.iot.services.integrations import integration_create
+    from clocher.iot.services.profiles import profiles_load
+    from clocher.tenancy.models import Operator
+    from clocher.tenancy.services import commune_create
+
+    call_command("migrate", verbosity=0, interactive=False)
+    operator, _created = Operator.objects.get_or_create(
+        slug="bench", defaults={"name": "Opérateur de mesure"}
+    )
+    commune = commune_create(operator=operator, insee_code="99999", name="Banc d'essai IoT")
+    profiles = {profile.slug: profile for profile in profiles_load(operator=operator)}
+    profile = profiles[PROFILE]
+    dev_euis = [f"B0{number:014X}" for number in range(devices)]
+    probe_eui = "B0FFFFFFFFFFFFFF"
+    Device.objects.bulk_create(
+        Device(
+            commune=commune,
+            dev_eui=dev_eui,
+            name=f"CO2 salle {number}",
+            profile=profile,
+            building=f"Bâtiment {number // 20}",
+            site=f"Site {number // 100}",
+            expected_interval_minutes=10,
+        )
+        for number, dev_eui in enumerate([*dev_euis, probe_eui])
+    )
+    integration, _token = integration_create(commune=commune, kind="chirpstack", label="bench")
+    return World(commune.pk, integration.token_prefix, dev_euis, probe_eui)
+
+
+def elsys_frame(temperature: float, humidity: int, light: int, co2: int) -> bytes:
+    """A real Elsys ERS CO2 frame: temperature, humidity, light, motion, CO2, battery voltage."""
+    return (
+        bytes([0x01])
+        + round(temperature * 10).to_bytes(2, "big", signed=True)
+        + bytes([0x02, humidity, 0x04])
+        + light.to_bytes(2, "big")
+        + bytes([0x05, 0, 0x06])
+        + co2.to_bytes(2, "big")
+        + bytes([0x07])
+        + (3600).to_bytes(2, "big")
+    )
+
+
+class Uplinks:
+    """ChirpStack v4 ``up`` events as the network server publishes them."""
+
+    def __init__(self, dev_euis: Sequence[str], seed: int = 4) -> None:
+        self.dev_euis = list(dev_euis)
+        self.lock = threading.Lock()  # the probe thread makes uplinks too
+        self.random = random.Random(seed)
+        self.counters = dict.fromkeys(self.dev_euis, 0)
+        self.base = {
+            "deviceInfo": {
+                "tenantId": "52f14cd4-c6f1-4fbd-8f87-4025e1d49242",
+                "tenantName": "ChirpStack",
+                "applicationId": APPLICATION,
+                "applicationName": "Banc d'essai",
+                "deviceProfileId": "cf2aec2f-03e1-4a60-a32c-0faeef5730d8",
+                "deviceProfileName": "Elsys ERS CO2",
+                "deviceName": "",
+                "devEui": "",
+            },
+            "devAddr": "00189440",
+            "adr": True,
+            "dr": 5,
+            "fCnt": 0,
+            "fPort": 5,
+            "confirmed": False,
+            "data": "",
+            "rxInfo": [
+                {
+                    "gatewayId": "0016c001f153a14c",
+                    "uplinkId": 4217106255,
+                    "rssi": -36,
+                    "snr": 10.5,
+                    "channel": 2,
+                    "location": {},
+                    "context": "2sl+Sw==",
+                    "metadata": {"region_common_name": "EU868", "region_config_id": "eu868"},
+                    "crcStatus": "CRC_OK",
+                }
+            ],
+            "txInfo": {
+                "frequency": 868500000,
+                "modulation": {
+                    "lora": {"bandwidth": 125000, "spreadingFactor": 7, "codeRate": "CR_4_5"}
+                },
+            },
+        }
+
+    def make(self, number: int, dev_eui: str | None = None) -> tuple[str, bytes, str]:
+        """The ``number``-th uplink (topic, body, deduplication id), timed now."""
+        dev_eui = dev_eui or self.dev_euis[number % len(self.dev_euis)]
+        with self.lock:
+            self.counters[dev_eui] = self.counters.get(dev_eui, 0) + 1
+            dedup = str(uuid.UUID(int=self.random.getrandbits(128), version=4))
+            frame = elsys_frame(
+                19.0 + self.random.random() * 4,
+                self.random.randint(30, 60),
+                self.random.randint(0, 500),
+                self.random.randint(420, 1800),
+            )
+        message = dict(self.base)
+        message["deduplicationId"] = dedup
+        message["time"] = time_now_iso()
+        message["deviceInfo"] = {
+            **self.base["deviceInfo"],  # type: ignore[dict-item]
+            "devEui": dev_eui.lower(),
+            "deviceName": f"co2-{dev_eui[-4:]}",
+        }
+        message["fCnt"] = self.counters[dev_eui]
+        message["data"] = base64.b64encode(frame).decode()
+        topic = f"application/{APPLICATION}/device/{dev_eui.lower()}/event/up"
+        return topic, json.dumps(message).encode(), dedup
+
+
+def time_now_iso() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat()
+
+
+def _rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        return None
+    return None
+
+
+def _percentile(values: Sequence[float], fraction: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def run_here(options: BenchOptions, err: Output) -> dict[str, Any]:
+    """The benchmark, in the database Django is configured for (the child process)."""
+    import paho.mqtt.client as mqtt
+    from django.db import connection
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from clocher.iot.models import Measurement, Uplink
+    from clocher.iot.mqtt import parse_broker_url
+
+    broker = parse_broker_url(options.broker)
+    world = prepare_world(options.devices)
+    uplinks = Uplinks(world.dev_euis)
+    vendor = connection.vendor
+    group = f"bench{os.getpid()}"
+    workers = [
+        subprocess.Popen(  # noqa: S603 - our own interpreter and CLI
+            [
+                sys.executable,
+                "-m",
+                "clocher.config.cli",
+                "iot-ingest",
+                f"--integration-prefix={world.integration_prefix}",
+                f"--broker={options.broker}",
+                f"--group={group}",
+                f"--client-id={group}-{number}",
+                f"--batch-size={options.batch_size}",
+                "--stats-interval=3600",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        for number in range(options.workers)
+    ]
+    publisher = mqtt.Client(
+        callback_api_version=CallbackAPIVersion.VERSION2, client_id=f"{group}-publisher"
+    )
+    publisher.max_inflight_messages_set(1000)
+    publisher.max_queued_messages_set(0)
+    if broker.username is not None:
+        publisher.username_pw_set(broker.username, broker.password)
+    if broker.tls:
+        publisher.tls_set()
+    publisher.connect(broker.host, broker.port)
+    publisher.loop_start()
+    probes: list[float] = []
+    table = connection.ops.quote_name(Uplink._meta.db_table)
+
+    def stored_count() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT MAX(id) FROM {table}")  # noqa: S608 - a model's table
+            (value,) = cursor.fetchone()
+        return int(value or 0)
+
+    try:
+        # Warm-up: wait until every worker is subscribed and storing (probe messages).
+        err.write(f"{options.workers} worker(s) démarré(s), attente de l'abonnement…\n")
+        deadline = time.monotonic() + 60
+        while True:
+            topic, body, dedup = uplinks.make(0, world.probe_eui)
+            publisher.publish(topic, body, qos=1).wait_for_publish(5)
+            if _wait_stored(dedup, timeout=2.0):
+                break
+            if time.monotonic() > deadline or any(w.poll() is not None for w in workers):
+                raise BenchError("the ingestion workers did not start storing within a minute")
+        time.sleep(1.0)  # every worker of the group subscribed
+        base = stored_count()
+        rss_start = [_rss_mb(worker.pid) for worker in workers]
+        stop_probes = threading.Event()
+        probe_thread = threading.Thread(
+            target=_probe_loop,
+            args=(publisher, uplinks, world.probe_eui, options.probe_interval, probes, stop_probes),
+            daemon=True,
+        )
+        bodies = [uplinks.make(number) for number in range(options.messages)]
+        err.write(f"{options.messages} messages préparés, envoi…\n")
+        started = time.monotonic()
+        probe_thread.start()
+        published = 0
+        next_report = started + 5
+        done = base
+        while published < options.messages:
+            done = stored_count()
+            room = options.window - (published - (done - base))
+            if options.rate:
+                due = int((time.monotonic() - started) * options.rate) - published
+                room = min(room, due)
+            for topic, body, _dedup in bodies[published : published + max(0, room)]:
+                publisher.publish(topic, body, qos=1)
+            published += max(0, min(room, options.messages - published))
+            if time.monotonic() >= next_report:
+                err.write(f"  {done - base} enregistrés, {published} publiés\n")
+                next_report += 5
+            time.sleep(0.005 if room > 0 else 0.02)
+        progress = done - base - len(probes)
+        last_seen = (progress, time.monotonic())
+        while progress < options.messages:
+            time.sleep(0.02)
+            progress = stored_count() - base - len(probes)
+            if progress != last_seen[0]:
+                last_seen = (progress, time.monotonic())
+            elif time.monotonic() - last_seen[1] > 30:
+                raise BenchError(
+                    f"stalled: {progress} of {options.messages} stored (did the broker drop "
+                    "messages? see its log and max_queued_messages)"
+                )
+        elapsed = last_seen[1] - started
+        stop_probes.set()
+        probe_thread.join()
+        rss_end = [_rss_mb(worker.pid) for worker in workers]
+    finally:
+        publisher.loop_stop()
+        publisher.disconnect()
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+    stored = (
+        Uplink.objects.filter(commune_id=world.commune_id).exclude(dev_eui=world.probe_eui).count()
+    )
+    datapoints = (
+        Measurement.objects.filter(commune_id=world.commune_id)
+        .exclude(device__dev_eui=world.probe_eui)
+        .count()
+    )
+    return {
+        "database": vendor,
+        "devices": options.devices,
+        "messages": options.messages,
+        "workers": options.workers,
+        "batch_size": options.batch_size,
+        "rate_limit": options.rate or None,
+        "stored": stored,
+        "datapoints": datapoints,
+        "elapsed_s": round(elapsed, 2),
+        "uplinks_per_s": round(stored / elapsed, 1),
+        "datapoints_per_s": round(datapoints / elapsed, 1),
+        "probes": len(probes),
+        "p50_ingest_to_query_ms": _round(_percentile(probes, 0.5)),
+        "p99_ingest_to_query_ms": _round(_percentile(probes, 0.99)),
+        "worker_rss_mb_start": rss_start,
+        "worker_rss_mb_end": rss_end,
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _wait_stored(dedup: str, *, timeout: float) -> bool:
+    from clocher.iot.models import Uplink
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if Uplink.objects.filter(dedup_key=dedup).exists():
+            return True
+        time.sleep(0.002)
+    return False
+
+
+def _probe_loop(
+    publisher: Any,
+    uplinks: Uplinks,
+    probe_eui: str,
+    interval: float,
+    latencies: list[float],
+    stop: threading.Event,
+) -> None:
+    """Publish a probe uplink every ``interval`` seconds and time it until a query finds it."""
+    from django.db import connections
+
+    try:
+        while not stop.wait(interval):
+            topic, body, dedup = uplinks.make(0, probe_eui)
+            sent = time.monotonic()
+            publisher.publish(topic, body, qos=1)
+            if _wait_stored(dedup, timeout=60):
+                latencies.append((time.monotonic() - sent) * 1000)
+    finally:
+        connections.close_all()
