@@ -341,6 +341,14 @@ class Migration(migrations.Migration):
             model_name="rejectedmessage",
             index=models.Index(fields=["received_at"], name="iot_rejected_received"),
         ),
+        migrations.AddIndex(
+            model_name="uplink",
+            index=models.Index(
+                condition=models.Q(("status", "decode_failed")),
+                fields=["commune", "-received_at"],
+                name="iot_uplink_decode_failed",
+            ),
+        ),
         migrations.RunPython(isolate_health_tables, migrations.RunPython.noop),
         migrations.RunPython(partition_tables, unpartition_tables),
     ]

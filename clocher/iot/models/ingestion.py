@@ -63,4 +63,12 @@ class Uplink(CommuneOwnedModel):
                 fields=["commune", "dedup_key", "received_at"], name="iot_uplink_once"
             )
         ]
-        indexes = [models.Index(fields=["device", "-received_at"], name="iot_uplink_device")]
+        indexes = [
+            models.Index(fields=["device", "-received_at"], name="iot_uplink_device"),
+            # The last decoding failures of a commune (ingestion health page): a small index.
+            models.Index(
+                fields=["commune", "-received_at"],
+                condition=models.Q(status="decode_failed"),
+                name="iot_uplink_decode_failed",
+            ),
+        ]
