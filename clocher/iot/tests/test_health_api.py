@@ -79,7 +79,7 @@ def test_unreadable_message_is_kept_counted_and_answered_400(client, commune_a):
 
 def test_wrong_base64_is_kept_with_the_field(client, commune_a):
     """Wrong base64 in ``data``: kept, its reason names the field."""
-    integration, token = factories.integration(commune_a)
+    _integration, token = factories.integration(commune_a)
     assert _post(client, _uplink(data="***"), token).status_code == 400
     assert RejectedMessage.objects.get().reason.startswith("data:")
 

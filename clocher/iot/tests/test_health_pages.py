@@ -137,9 +137,7 @@ def test_console_shows_instance_wide_health_to_operator_staff(world, operator_su
     assert "secret of commune B" in page
     assert world["token"] not in page
     unauthorized = response.context["unauthorized"]
-    assert [(row.attempts, row.integration) for row in unauthorized] == [
-        (1, world["integration"])
-    ]
+    assert [(row.attempts, row.integration) for row in unauthorized] == [(1, world["integration"])]
 
 
 def test_commune_staff_cannot_open_the_console_page(world, admin_a):
