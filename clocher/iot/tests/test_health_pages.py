@@ -110,6 +110,7 @@ def test_commune_page_queries_do_not_grow_with_errors(world, admin_a, commune_a)
     with CaptureQueriesContext(connection) as before:
         client.get(world["url"])
     device = Uplink.objects.get().device
+    assert device is not None
     for index in range(10):
         Uplink.objects.create(
             commune=commune_a,
