@@ -69,9 +69,7 @@ class CapacityForecast:
         return self.burials_per_year > 0
 
 
-def _renewal_rate(
-    commune: Commune, *, today: datetime.date, history_years: int
-) -> float | None:
+def _renewal_rate(commune: Commune, *, today: datetime.date, history_years: int) -> float | None:
     """Share of the expiries decided in the history window that were renewed.
 
     An expiry is *decided* once its two-year window is over; so the window looks at expiries

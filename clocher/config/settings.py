@@ -246,6 +246,9 @@ else:
 WORKER_HEARTBEAT_SECONDS = int(env_str("CLOCHER_WORKER_HEARTBEAT_SECONDS", "10"))
 # Broker of `clocher iot-ingest` (mqtt://user:pass@host:1883, mqtts://…); empty: not used.
 IOT_MQTT_URL = env_str("CLOCHER_IOT_MQTT_URL", "")
+# Raw uplinks (and rejected messages) are removed after this many days; measurements and
+# roll-ups stay. On PostgreSQL whole monthly partitions are dropped (docs/operations.md).
+IOT_RAW_RETENTION_DAYS = int(env_str("CLOCHER_IOT_RAW_RETENTION_DAYS", "90"))
 
 # --- Security ---------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

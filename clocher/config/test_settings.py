@@ -15,9 +15,7 @@ os.environ.setdefault("CLOCHER_LOG_LEVEL", "WARNING")
 os.environ.setdefault("CLOCHER_API_RATE_LIMIT_ANONYMOUS", "100000/min")
 os.environ.setdefault("CLOCHER_API_RATE_LIMIT_KEY", "100000/min")
 # A fixed, test-only key ring (never used outside tests).
-os.environ.setdefault(
-    "CLOCHER_KEK", "test-kek-1:dGVzdC1vbmx5LWtlay0xLS0tLS0tLS0tLS0tLS0tLS0="
-)
+os.environ.setdefault("CLOCHER_KEK", "test-kek-1:dGVzdC1vbmx5LWtlay0xLS0tLS0tLS0tLS0tLS0tLS0=")
 if os.environ.get("CLOCHER_TEST_BACKEND") == "postgres":
     os.environ["DATABASE_URL"] = os.environ["CLOCHER_TEST_DATABASE_URL"]
 else:

@@ -5,6 +5,7 @@ from django.urls import path
 from clocher.cimetiere.views import console_documents
 from clocher.console import views
 from clocher.demarches.views import console_catalogue
+from clocher.iot import views_health as iot_health
 
 app_name = "console"
 urlpatterns = [
@@ -12,6 +13,7 @@ urlpatterns = [
     path("communes/", views.communes, name="communes"),
     path("communes/nouvelle/", views.commune_create, name="commune-create"),
     path("comptes/", views.accounts, name="accounts"),
+    path("iot/sante/", iot_health.console_health, name="iot-health"),
     path("modeles/cimetiere/", console_documents.shared_templates, name="cemetery-templates"),
     path(
         "modeles/cimetiere/modifier/",

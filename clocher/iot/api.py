@@ -11,15 +11,21 @@ Ingestion, authenticated by an **integration token** (``clocher iot create-integ
 
 They answer 202 ``{"status": "stored"|"duplicate"|"pending_device"|"decode_failed"|"ignored"}``
 (``ignored``: an event Clocher does not keep yet), 400 for a body that cannot be read, 401 for a
-missing, wrong or revoked token, 403 for the token of another kind of integration.
+missing, wrong or revoked token, 403 for the token of another kind of integration, 503 (with
+``Retry-After``) when the database fails: the message was not stored, send it again.
+Every answer is counted in the ingestion health (``services.health``); a body answered 400, 401
+or 403 is kept (first 64 KiB) as a ``RejectedMessage``.
 
 Reading: ``GET /communes/{commune_slug}/iot/devices/{dev_eui}/measurements`` with a commune API
 key bearing the ``iot:read`` scope (the key's commune must be the path's, otherwise 404).
 """
 
 import datetime
+import logging
+from collections.abc import Callable
 from typing import Any, Literal
 
+from django.db import DatabaseError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -29,12 +35,19 @@ from clocher.core import rls
 from clocher.core.api.auth import api_key_auth, key_commune, require_scope
 from clocher.core.api.errors import ApiError, ErrorResponse
 from clocher.core.api.pagination import Pagination, paginate
+from clocher.core.context import client_ip
 from clocher.iot import selectors
-from clocher.iot.models import Integration, IntegrationKind
+from clocher.iot.models import HealthOutcome, Integration, IntegrationKind
 from clocher.iot.network import MessageRejected, NormalisedEvent, read_dev_eui
 from clocher.iot.network.chirpstack import parse_chirpstack
 from clocher.iot.network.senml import parse_senml
 from clocher.iot.network.tts import parse_tts
+from clocher.iot.services.health import (
+    client_address_prefix,
+    health_record,
+    message_rejected,
+    token_public_prefix,
+)
 from clocher.iot.services.ingestion import (
     IngestResult,
     ingest,
@@ -43,6 +56,8 @@ from clocher.iot.services.ingestion import (
     senml_quantity,
 )
 from clocher.iot.services.integrations import integration_for_token
+
+logger = logging.getLogger("clocher.iot.api")
 
 router = Router(tags=["iot"])
 
@@ -59,9 +74,16 @@ class IntegrationAuth(HttpBearer):
         "`clocher iot create-integration --commune SLUG --kind chirpstack|tts|generic`."
     )
 
+    def __call__(self, request: HttpRequest) -> Integration | None:
+        integration = super().__call__(request)
+        if integration is None:  # no "Authorization: Bearer …" header: ninja answers 401
+            _unauthorized(request, "", "no bearer token")
+        return integration  # type: ignore[no-any-return]
+
     def authenticate(self, request: HttpRequest, token: str) -> Integration:
         integration = integration_for_token(token.strip())
         if integration is None:
+            _unauthorized(request, token, "invalid or revoked integration token")
             raise ApiError(
                 401, "invalid_integration_token", _("Jeton d'intégration invalide ou révoqué.")
             )
@@ -70,6 +92,25 @@ class IntegrationAuth(HttpBearer):
         rls.set_scope(integration.commune_id)
         request._rls_narrowed = True  # type: ignore[attr-defined]
         return integration
+
+
+def _endpoint_source(request: HttpRequest) -> str:
+    """``chirpstack``, ``tts`` or ``generic``: the endpoint's kind, from its path."""
+    last = request.path.rstrip("/").rsplit("/", 1)[-1]
+    return last if last in IntegrationKind.values else "http"
+
+
+def _unauthorized(request: HttpRequest, token: str, reason: str) -> None:
+    """Count and keep a message whose token was refused, for the operator: no commune is known."""
+    message_rejected(
+        integration=None,
+        source=_endpoint_source(request),
+        reason=reason,
+        body=request.body,
+        outcome=HealthOutcome.UNAUTHORIZED,
+        client_address=client_address_prefix(client_ip(request)),
+        token_prefix=token_public_prefix(token),
+    )
 
 
 integration_auth = IntegrationAuth()
@@ -92,7 +133,7 @@ class GenericQuery(Schema):
     )
 
 
-INGEST_RESPONSES: dict[int, Any] = {202: IngestOut, 400: ErrorResponse}
+INGEST_RESPONSES: dict[int, Any] = {202: IngestOut, 400: ErrorResponse, 503: ErrorResponse}
 
 
 def _body(schema: dict[str, Any], description: str) -> dict[str, Any]:
@@ -108,6 +149,13 @@ def _body(schema: dict[str, Any], description: str) -> dict[str, Any]:
 def _integration(request: HttpRequest, kind: str) -> Integration:
     integration: Integration = request.integration  # type: ignore[attr-defined]
     if integration.kind != kind:
+        message_rejected(
+            integration=integration,
+            source=kind,
+            reason=f"token of a {integration.kind} integration sent to the {kind} endpoint",
+            body=request.body,
+            outcome=HealthOutcome.UNAUTHORIZED,
+        )
         raise ApiError(
             403,
             "wrong_integration_kind",
@@ -117,7 +165,15 @@ def _integration(request: HttpRequest, kind: str) -> Integration:
     return integration
 
 
-def _rejected(error: MessageRejected) -> ApiError:
+def _rejected(request: HttpRequest, integration: Integration, error: MessageRejected) -> ApiError:
+    """Keep and count the unreadable message; the 400 to answer."""
+    message_rejected(
+        integration=integration,
+        source=integration.kind,
+        reason=str(error),
+        body=request.body,
+        outcome=HealthOutcome.REJECTED,
+    )
     return ApiError(
         400,
         "message_rejected",
@@ -128,14 +184,28 @@ def _rejected(error: MessageRejected) -> ApiError:
     )
 
 
-def _answer(result: IngestResult) -> Status:
+def _stored(integration: Integration, store: Callable[[], IngestResult]) -> Status:
+    """Run the ingestion, count its outcome, answer 202; a database failure is counted
+    ``failed`` and answered 503 so that the sender tries again (nothing was stored)."""
+    try:
+        result = store()
+    except DatabaseError as error:
+        logger.warning("iot-ingest: database error on %s: %s", integration.token_prefix, error)
+        health_record(integration=integration, outcome=HealthOutcome.FAILED)
+        raise ApiError(
+            503,
+            "database_unavailable",
+            _("La base de données est momentanément indisponible : renvoyez le message."),
+            headers={"Retry-After": "5"},
+        ) from error
+    health_record(integration=integration, outcome=result.status)
     return Status(202, {"status": result.status, "reason": result.reason})
 
 
 def _ingest_parsed(integration: Integration, parsed: Any) -> Status:
     if isinstance(parsed, NormalisedEvent):
-        return _answer(ingest_event(integration=integration, event=parsed))
-    return _answer(ingest(integration=integration, message=parsed))
+        return _stored(integration, lambda: ingest_event(integration=integration, event=parsed))
+    return _stored(integration, lambda: ingest(integration=integration, message=parsed))
 
 
 @router.post(
@@ -153,7 +223,7 @@ def ingest_chirpstack(request: HttpRequest, query: Query[ChirpStackQuery]) -> St
     try:
         parsed = parse_chirpstack(query.event, request.body)
     except MessageRejected as error:
-        raise _rejected(error) from error
+        raise _rejected(request, integration, error) from error
     return _ingest_parsed(integration, parsed)
 
 
@@ -172,7 +242,7 @@ def ingest_tts(request: HttpRequest) -> Status:
     try:
         parsed = parse_tts(None, request.body)
     except MessageRejected as error:
-        raise _rejected(error) from error
+        raise _rejected(request, integration, error) from error
     return _ingest_parsed(integration, parsed)
 
 
@@ -202,10 +272,14 @@ def ingest_generic(request: HttpRequest, query: Query[GenericQuery]) -> Status:
             )
         dev_eui = read_dev_eui(dev_euis.pop(), "bn")
     except MessageRejected as error:
-        raise _rejected(error) from error
+        raise _rejected(request, integration, error) from error
     if not records:
-        raise _rejected(MessageRejected("the pack holds no record", "records"))
-    return _answer(ingest_records(integration=integration, dev_eui=dev_eui, records=records))
+        empty = MessageRejected("the pack holds no record", "records")
+        raise _rejected(request, integration, empty)
+    return _stored(
+        integration,
+        lambda: ingest_records(integration=integration, dev_eui=dev_eui, records=records),
+    )
 
 
 # --- Reading measurements ----------------------------------------------------------------------

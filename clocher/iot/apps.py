@@ -44,3 +44,7 @@ class IotConfig(AppConfig):
         register_plain_parameter("sensor_id", sample=0)
         register_plain_parameter("observation_id", sample=0)
         register_plain_parameter("quantity", sample="grandeur-inconnue")
+
+        # Periodic upkeep (partitions ahead, raw-uplink retention): the scheduler's
+        # autodiscovery imports ``tasks`` modules only.
+        from clocher.iot import tasks_ops  # noqa: F401

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from clocher.iot import views
+from clocher.iot import views, views_health
 
 app_name = "iot"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("batiments/<str:building>/", views.building, name="building"),
     path("en-attente/<str:dev_eui>/", views.claim, name="claim"),
     path("importer/", views.devices_import, name="import"),
+    path("sante/", views_health.health_page, name="health"),
 ]

@@ -28,7 +28,7 @@ def test_every_commune_owned_table_has_forced_row_level_security(db):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
-            "WHERE relkind = 'r' AND relname = ANY(%s)",
+            "WHERE relkind IN ('r', 'p') AND relname = ANY(%s)",
             [_tables()],
         )
         found = {name: (enabled, forced) for name, enabled, forced in cursor.fetchall()}

@@ -1,4 +1,5 @@
 from clocher.iot.models.devices import Device, DeviceProfile, PendingDevice
+from clocher.iot.models.health import HealthCounter, HealthOutcome, RejectedMessage
 from clocher.iot.models.ingestion import Integration, IntegrationKind, Uplink, UplinkStatus
 from clocher.iot.models.measurements import Measurement, Rollup, RollupPeriod
 from clocher.iot.models.opendata import PublishedDatastream
@@ -6,11 +7,14 @@ from clocher.iot.models.opendata import PublishedDatastream
 __all__ = [
     "Device",
     "DeviceProfile",
+    "HealthCounter",
+    "HealthOutcome",
     "Integration",
     "IntegrationKind",
     "Measurement",
     "PendingDevice",
     "PublishedDatastream",
+    "RejectedMessage",
     "Rollup",
     "RollupPeriod",
     "Uplink",

@@ -34,7 +34,8 @@ class UplinkStatus(models.TextChoices):
 
 
 class Uplink(CommuneOwnedModel):
-    """One uplink as the network server sent it (kept ``IOT_RAW_RETENTION_DAYS`` for replay)."""
+    """One uplink as the network server sent it (kept ``IOT_RAW_RETENTION_DAYS`` for replay; on
+    PostgreSQL in monthly partitions, see ``clocher.iot.partitions``)."""
 
     device = models.ForeignKey(
         "iot.Device", on_delete=models.SET_NULL, null=True, blank=True, related_name="uplinks"
@@ -54,7 +55,20 @@ class Uplink(CommuneOwnedModel):
     snr = models.FloatField(null=True, blank=True)
 
     class Meta:
+        # The time is part of the key because, on PostgreSQL, the table is partitioned by
+        # ``received_at`` and a unique constraint must hold the partition key; the same uplink
+        # delivered again carries the same time (the network server's, see ``network``).
         constraints = [
-            models.UniqueConstraint(fields=["commune", "dedup_key"], name="iot_uplink_once")
+            models.UniqueConstraint(
+                fields=["commune", "dedup_key", "received_at"], name="iot_uplink_once"
+            )
         ]
-        indexes = [models.Index(fields=["device", "-received_at"], name="iot_uplink_device")]
+        indexes = [
+            models.Index(fields=["device", "-received_at"], name="iot_uplink_device"),
+            # The last decoding failures of a commune (ingestion health page): a small index.
+            models.Index(
+                fields=["commune", "-received_at"],
+                condition=models.Q(status="decode_failed"),
+                name="iot_uplink_decode_failed",
+            ),
+        ]

@@ -3,6 +3,7 @@
     clocher iot create-integration --commune agey --kind chirpstack [--label "ChirpStack SDEC"]
     clocher iot profiles [--operator SLUG]
     clocher iot add-device --commune agey --dev-eui A81758FFFE0312E4 --profile elsys-ers-co2
+    clocher iot purge-uplinks [--dry-run]
 
 The integration token is printed once, at creation; only its hash is stored.
 """
@@ -14,9 +15,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clocher.iot import partitions
 from clocher.iot.models import DeviceProfile, IntegrationKind
+from clocher.iot.services import retention
 from clocher.iot.services.devices import device_add, profile_of_commune
 from clocher.iot.services.integrations import integration_create
 from clocher.iot.services.profiles import profiles_load
@@ -28,7 +32,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         actions = parser.add_subparsers(
-            dest="action", required=True, metavar="{create-integration,profiles,add-device}"
+            dest="action",
+            required=True,
+            metavar="{create-integration,profiles,add-device,purge-uplinks}",
         )
         create = actions.add_parser(
             "create-integration", help="Crée une intégration et affiche son jeton une seule fois."
@@ -46,12 +52,26 @@ class Command(BaseCommand):
         add.add_argument("--profile", required=True, help="Slug du profil d'objet.")
         add.add_argument("--name", default="", help="Nom de l'objet (par défaut son DevEUI).")
 
+        purge = actions.add_parser(
+            "purge-uplinks",
+            help="Supprime les remontées brutes et messages rejetés au-delà de leur durée "
+            "de conservation (CLOCHER_IOT_RAW_RETENTION_DAYS).",
+        )
+        purge.add_argument(
+            "--dry-run",
+            action="store_true",
+            dest="dry_run",
+            help="Affiche ce qui serait supprimé, sans rien supprimer.",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "create-integration":
             self._create_integration(options["commune"], options["kind"], options["label"])
         elif action == "profiles":
             self._profiles(options["operator"])
+        elif action == "purge-uplinks":
+            self._purge_uplinks(dry_run=options["dry_run"])
         else:
             self._add_device(options["commune"], options["dev_eui"], options["profile"], options)
 
@@ -119,4 +139,41 @@ class Command(BaseCommand):
                 "profile": profile.slug,
                 "commune": commune.name,
             }
+        )
+
+    def _purge_uplinks(self, *, dry_run: bool) -> None:
+        if not dry_run:
+            created = partitions.partitions_create_ahead()
+            for name in created:
+                self.stdout.write(_("Partition créée : %(name)s") % {"name": name})
+        report = retention.uplinks_purge(dry_run=dry_run)
+        local_cutoff = timezone.localtime(report.cutoff)
+        self.stdout.write(
+            (
+                _("Simulation : rien n'est supprimé. Limite : %(cutoff)s (%(days)d jours).")
+                if dry_run
+                else _("Limite de conservation : %(cutoff)s (%(days)d jours).")
+            )
+            % {"cutoff": f"{local_cutoff:%Y-%m-%d %H:%M}", "days": retention.retention_days()}
+        )
+        labels = {
+            "partition": _("partition %(name)s : %(count)d remontées brutes"),
+            "uplinks": _("remontées brutes : %(count)d"),
+            "rejected_messages": _("messages rejetés : %(count)d"),
+            "health_counters": _("compteurs de santé : %(count)d"),
+        }
+        for item in report.items:
+            line = labels[item.kind] % {"name": item.name, "count": item.count}
+            if item.kind == "uplinks" and item.name:
+                line += f" ({item.name})"
+            self.stdout.write(("- " if dry_run else "✓ ") + line)
+        if not report.items:
+            self.stdout.write(_("Rien à supprimer."))
+        self.stdout.write(
+            (
+                _("À supprimer : %(count)d remontées brutes.")
+                if dry_run
+                else _("Supprimé : %(count)d remontées brutes.")
+            )
+            % {"count": report.total()}
         )
