@@ -39,11 +39,12 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersi
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from clocher.iot.models import Integration, IntegrationKind
+from clocher.iot.models import Integration, IntegrationKind, RejectedMessage
 from clocher.iot.network import MessageRejected, NormalisedEvent, NormalisedUplink
 from clocher.iot.network.chirpstack import parse_chirpstack_mqtt
 from clocher.iot.network.tts import KINDS as TTS_KINDS
 from clocher.iot.network.tts import parse_tts
+from clocher.iot.services.health import HealthAccumulator, rejected_message_build
 from clocher.iot.services.ingestion import IngestResult, ingest_batch, ingest_event
 
 logger = logging.getLogger("clocher.iot.mqtt")
@@ -130,12 +131,22 @@ def handle_message(*, integration: Integration, topic: str, payload: bytes) -> H
 
 
 def handle_batch(
-    *, integration: Integration, messages: Sequence[tuple[str, bytes]]
+    *,
+    integration: Integration,
+    messages: Sequence[tuple[str, bytes]],
+    health: HealthAccumulator | None = None,
 ) -> list[Handled]:
     """Read and store MQTT messages of ``integration`` (topic, payload) in one transaction; one
     ``Handled`` per message, in order; never raises. On a database error nothing of the batch is
-    stored and no message may be acknowledged but the malformed ones."""
+    stored and no message may be acknowledged but the malformed ones.
+
+    What became of each message is counted in ``health`` (the worker's accumulator, written with
+    the batch; without one, a fresh one) and unreadable messages are kept as
+    ``RejectedMessage`` rows, in the batch's transaction."""
+    health = health if health is not None else HealthAccumulator()
     handled: list[Handled | None] = [None] * len(messages)
+    rejected: list[RejectedMessage] = []
+    outcomes: list[str] = []
     uplinks: list[tuple[int, NormalisedUplink]] = []
     events: list[tuple[int, NormalisedEvent]] = []
     for index, (topic, payload) in enumerate(messages):
@@ -148,6 +159,16 @@ def handle_batch(
                 raise MessageRejected(f"integration kind {integration.kind!r} does not use MQTT")
         except MessageRejected as error:
             handled[index] = Handled("rejected", acknowledge=True, detail=str(error))
+            rejected.append(
+                rejected_message_build(
+                    integration=integration,
+                    source="mqtt",
+                    reason=str(error),
+                    body=payload,
+                    topic=topic,
+                )
+            )
+            outcomes.append("rejected")
             continue
         if isinstance(parsed, NormalisedUplink):
             uplinks.append((index, parsed))
@@ -160,9 +181,17 @@ def handle_batch(
             )
             for (index, _message), result in zip(uplinks, results, strict=True):
                 handled[index] = _handled(result)
+                outcomes.append(result.status)
             for index, event in events:
-                handled[index] = _handled(ingest_event(integration=integration, event=event))
+                result = ingest_event(integration=integration, event=event)
+                handled[index] = _handled(result)
+                outcomes.append(result.status)
+            RejectedMessage.objects.bulk_create(rejected)
+            for outcome in outcomes:
+                health.add(integration.pk, integration.commune_id, outcome, source="mqtt")
+            health.flush()
     except DatabaseError as error:
+        health.add(integration.pk, integration.commune_id, "failed", n=len(messages), source="mqtt")
         failure = Handled(
             "failed",
             acknowledge=False,
@@ -250,6 +279,7 @@ class IngestWorker:
         self.receive_maximum = max(1, min(receive_maximum, 65535))
         self.counters = Counters()
         self._batch: list[mqtt.MQTTMessage] = []
+        self.health = HealthAccumulator()  # written with each batch
         self.subscribed = threading.Event()  # set at each (re)subscription acknowledged
         self._stop = threading.Event()
         self._leave = False  # leave the broker: the database failed
@@ -313,6 +343,7 @@ class IngestWorker:
         outcomes = handle_batch(
             integration=self.integration,
             messages=[(message.topic, message.payload) for message in batch],
+            health=self.health,
         )
         for message, handled in zip(batch, outcomes, strict=True):
             self.counters.count(handled.outcome)
@@ -422,6 +453,10 @@ class IngestWorker:
                 self.client.disconnect()
                 self.client.loop(timeout=0.2)
             self.log_counters()
+            try:
+                self.health.flush()  # the failures counted since the last batch
+            except DatabaseError:
+                logger.warning("iot-ingest: health counters not written (database unavailable)")
             connections.close_all()
         return self.counters
 

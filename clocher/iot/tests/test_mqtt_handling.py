@@ -269,3 +269,29 @@ def test_command_refuses_missing_broker_and_unknown_integration(commune_a, setti
     settings.IOT_MQTT_URL = "mqtt://127.0.0.1:1883"
     with pytest.raises(CommandError, match="no live tts integration in commune 'agey'"):
         call_command("iot_ingest", "--commune", "agey", "--kind", "tts")
+
+
+@pytest.mark.django_db
+def test_worker_batch_counts_health_and_keeps_unreadable_messages(operator, commune_a):
+    """A batch's outcomes are counted for the health page with the batch, and an unreadable
+    message is kept (nothing received is lost)."""
+    from clocher.iot.models import HealthCounter, RejectedMessage
+
+    factories.device(commune_a, factories.profile(operator))
+    integration, _token = factories.integration(commune_a)
+    worker = IngestWorker(
+        integration=integration, broker=BrokerAddress("127.0.0.1", 1), client_id="unit"
+    )
+    client: Any = FakeClient()
+    for mid, body in [(1, chirpstack_body()), (2, chirpstack_body()), (3, b"{not json")]:
+        worker._on_message(client, None, mqtt_message(ELSYS_TOPIC, body, mid=mid))
+    worker._flush(client)
+    counts = dict(
+        HealthCounter.objects.filter(integration=integration, source="mqtt").values_list(
+            "outcome", "count"
+        )
+    )
+    assert counts == {"stored": 1, "duplicate": 1, "rejected": 1}
+    kept = RejectedMessage.objects.get(integration=integration)
+    assert bytes(kept.body) == b"{not json"
+    assert kept.topic == ELSYS_TOPIC
