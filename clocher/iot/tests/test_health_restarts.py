@@ -69,10 +69,10 @@ def test_postgres_backend_terminated_mid_ingestion_is_retried_and_stored_once(
     delivery on a new connection it is stored once, and a redelivery is a duplicate."""
     factories.device(commune_a, factories.profile(operator))
     integration, _token = factories.integration(commune_a)
-    real_store = ingestion.store_readings
+    real_store = ingestion.store_batch
     terminated: list[int] = []
 
-    def store_then_lose_the_server(device: Any, readings: Any) -> int:
+    def store_then_lose_the_server(items: Any) -> list[int]:
         if not terminated:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_backend_pid()")
@@ -84,9 +84,9 @@ def test_postgres_backend_terminated_mid_ingestion_is_retried_and_stored_once(
             finally:
                 other.close()
             terminated.append(pid)
-        return real_store(device, readings)
+        return real_store(items)
 
-    monkeypatch.setattr(ingestion, "store_readings", store_then_lose_the_server)
+    monkeypatch.setattr(ingestion, "store_batch", store_then_lose_the_server)
     body = _body("2026-03-05T08:15:00Z")
     handled = handle_message(integration=integration, topic=_topic(), payload=body)
     assert (handled.outcome, handled.acknowledge, handled.database_error) == (
