@@ -246,6 +246,14 @@ else:
 WORKER_HEARTBEAT_SECONDS = int(env_str("CLOCHER_WORKER_HEARTBEAT_SECONDS", "10"))
 # Broker of `clocher iot-ingest` (mqtt://user:pass@host:1883, mqtts://…); empty: not used.
 IOT_MQTT_URL = env_str("CLOCHER_IOT_MQTT_URL", "")
+# Remote control (downlinks): the broker commands are published to (default: the ingestion
+# broker), another one for The Things Stack if it differs, and the safety limits.
+IOT_DOWNLINK_MQTT_URL = env_str("CLOCHER_IOT_DOWNLINK_MQTT_URL", "")
+IOT_TTS_DOWNLINK_MQTT_URL = env_str("CLOCHER_IOT_TTS_DOWNLINK_MQTT_URL", "")
+IOT_COMMANDS_PER_DEVICE_PER_MINUTE = int(env_str("CLOCHER_IOT_COMMANDS_PER_DEVICE_PER_MINUTE", "3"))
+IOT_COMMANDS_PER_USER_PER_MINUTE = int(env_str("CLOCHER_IOT_COMMANDS_PER_USER_PER_MINUTE", "20"))
+IOT_COMMAND_MAX_ATTEMPTS = int(env_str("CLOCHER_IOT_COMMAND_MAX_ATTEMPTS", "5"))
+IOT_COMMAND_LIFETIME_MINUTES = int(env_str("CLOCHER_IOT_COMMAND_LIFETIME_MINUTES", "15"))
 
 # --- Security ---------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

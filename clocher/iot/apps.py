@@ -44,3 +44,11 @@ class IotConfig(AppConfig):
         register_plain_parameter("sensor_id", sample=0)
         register_plain_parameter("observation_id", sample=0)
         register_plain_parameter("quantity", sample="grandeur-inconnue")
+        # Remote control: commands and schedules are commune objects; a command name is the
+        # profile's (an unknown one is a 404). Its periodic jobs live in tasks_control.
+        from clocher.iot.models import Command, Schedule
+
+        url_objects.register("command", Command)
+        url_objects.register("schedule", Schedule)
+        register_plain_parameter("command_name", sample="commande-inconnue")
+        import clocher.iot.tasks_control  # noqa: F401  (registers the periodic jobs)

@@ -1,9 +1,22 @@
+from clocher.iot.models.control import (
+    Command,
+    CommandEvent,
+    CommandState,
+    ControlSettings,
+    Schedule,
+    ScheduleRun,
+    SchoolHolidayPeriod,
+)
 from clocher.iot.models.devices import Device, DeviceProfile, PendingDevice
 from clocher.iot.models.ingestion import Integration, IntegrationKind, Uplink, UplinkStatus
 from clocher.iot.models.measurements import Measurement, Rollup, RollupPeriod
 from clocher.iot.models.opendata import PublishedDatastream
 
 __all__ = [
+    "Command",
+    "CommandEvent",
+    "CommandState",
+    "ControlSettings",
     "Device",
     "DeviceProfile",
     "Integration",
@@ -13,6 +26,9 @@ __all__ = [
     "PublishedDatastream",
     "Rollup",
     "RollupPeriod",
+    "Schedule",
+    "ScheduleRun",
+    "SchoolHolidayPeriod",
     "Uplink",
     "UplinkStatus",
 ]

@@ -46,6 +46,11 @@ JAVASCRIPT_TIME_LIMIT_MS = 100
 ERROR_MAX_LENGTH = 2000
 SENML_EUI_PREFIX = "urn:dev:eui:"
 
+# Downlink events, applied to the command they report on (services.commands).
+COMMAND_EVENT_KINDS = frozenset(
+    {"ack", "txack", "down_queued", "down_sent", "down_ack", "down_nack", "down_failed"}
+)
+
 IngestStatus = Literal["stored", "duplicate", "pending_device", "decode_failed", "ignored"]
 
 
@@ -79,7 +84,7 @@ class Decoded:
 
 def ingest(*, integration: Integration, message: NormalisedUplink) -> IngestResult:
     """Store one uplink for the integration's commune (see the module's docstring)."""
-    return _ingest(
+    result = _ingest(
         integration=integration,
         dev_eui=message.dev_eui,
         source=message.source,
@@ -94,6 +99,17 @@ def ingest(*, integration: Integration, message: NormalisedUplink) -> IngestResu
         device_name=message.device_name or "",
         records=None,
     )
+    if result.uplink is not None and result.uplink.device is not None:
+        # Remote control: where downlinks to this device go (an UPDATE only when it changed).
+        from clocher.iot.services.commands import device_network_note
+
+        device_network_note(
+            result.uplink.device,
+            source=message.source,
+            application_id=message.application_id,
+            device_id=message.device_name,
+        )
+    return result
 
 
 def ingest_records(
@@ -130,6 +146,13 @@ def ingest_event(*, integration: Integration, event: NormalisedEvent) -> IngestR
         if device is None:
             _pending_upsert(commune_id, event.dev_eui, event.at, "", uplinks=0)
             return IngestResult(status="pending_device")
+        if event.kind in COMMAND_EVENT_KINDS:  # remote control: delivery of a command
+            from clocher.iot.services.commands import command_event_record
+
+            changed, reason = command_event_record(
+                commune_id=commune_id, device=device, event=event
+            )
+            return IngestResult(status="stored" if changed else "ignored", reason=reason)
         if event.kind != "status":
             return IngestResult(
                 status="ignored", reason=f"{event.kind} events are not recorded yet"
