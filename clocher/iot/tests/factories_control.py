@@ -112,7 +112,9 @@ def tts_device(commune: Any, profile: DeviceProfile, dev_eui: str, **fields: Any
     )
 
 
-def fixed_schedule(commune: Any, device: Device, command: str = "on", **fields: Any) -> Schedule:
+def fixed_schedule(
+    commune: Any, device: Device | None, command: str = "on", **fields: Any
+) -> Schedule:
     values: dict[str, Any] = {
         "name": "Allumage",
         "target": "device",

@@ -14,6 +14,7 @@ from django.test import override_settings
 
 from clocher.iot.models import Command, CommandEvent, Device
 from clocher.iot.models.control import CommandState
+from clocher.iot.network import NormalisedEvent, NormalisedUplink
 from clocher.iot.network.chirpstack import parse_chirpstack
 from clocher.iot.network.tts import parse_tts
 from clocher.iot.services.commands import (
@@ -261,13 +262,17 @@ def test_the_request_enqueues_its_delivery_on_commit(
     commune_a, admin_a, lamp, django_capture_on_commit_callbacks
 ):
     """The person's request only stores the command; a task publishes it after the commit."""
-    with django_capture_on_commit_callbacks() as callbacks:
-        with transaction.atomic():
-            _ask(commune_a, admin_a, lamp)
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        _ask(commune_a, admin_a, lamp)
     assert len(callbacks) == 1
 
 
 # --- Confirmation from the network servers ------------------------------------------------------
+
+
+def _event(parsed: NormalisedUplink | NormalisedEvent) -> NormalisedEvent:
+    assert isinstance(parsed, NormalisedEvent)
+    return parsed
 
 
 def _sent(command: Command) -> Command:
@@ -280,7 +285,7 @@ def _chirpstack_event(name: str, command: Command, **changes):
     body = factories.fixture_json(name)
     body["queueItemId"] = str(command.downlink_id)
     body.update(changes)
-    return parse_chirpstack(name.split("_")[1].replace(".json", ""), body)
+    return _event(parse_chirpstack(name.split("_")[1].replace(".json", ""), body))
 
 
 def test_chirpstack_txack_then_ack(commune_a, admin_a, lamp):
@@ -309,7 +314,7 @@ def test_chirpstack_ack_not_acknowledged_fails_the_command(commune_a, admin_a, l
     command = _sent(_ask(commune_a, admin_a, lamp))
     body = factories.fixture_json("chirpstack_ack_not_acknowledged.json")
     body["queueItemId"] = str(command.downlink_id)
-    ingest_event(integration=integration, event=parse_chirpstack("ack", body))
+    ingest_event(integration=integration, event=_event(parse_chirpstack("ack", body)))
     command.refresh_from_db()
     assert command.state == CommandState.FAILED
     assert command.error == "the device did not acknowledge the downlink"
@@ -339,7 +344,7 @@ def test_an_ack_of_another_communes_command_is_ignored(commune_a, commune_b, adm
 def _tts_event(name: str, command: Command):
     body = factories.fixture_json(name)
     text = json.dumps(body).replace("clocher:cmd:42", command.correlation_id)
-    return parse_tts(None, text)
+    return _event(parse_tts(None, text))
 
 
 @pytest.fixture
@@ -384,7 +389,7 @@ def test_an_event_naming_no_command_is_ignored(commune_a, tts_lamp):
     """The sample's own correlation id (clocher:cmd:42) names no command: nothing changes."""
     integration, _token = factories.integration(commune_a, kind="tts")
     body = factories.fixture_json("tts_down_ack.json")
-    result = ingest_event(integration=integration, event=parse_tts(None, body))
+    result = ingest_event(integration=integration, event=_event(parse_tts(None, body)))
     assert result.status == "ignored"
 
 
@@ -415,7 +420,7 @@ def test_the_address_is_noted_from_tts_uplinks_keeping_a_tenant(commune_a, opera
         network_application_id="app1@ttn",
     )
     integration, _token = factories.integration(commune_a, kind="tts")
-    ingest(integration=integration, message=parse_tts("up", body))
+    ingest(integration=integration, message=factories.parsed_uplink(parse_tts("up", body)))
     device.refresh_from_db()
     assert (device.network_server, device.network_application_id, device.network_device_id) == (
         "tts",

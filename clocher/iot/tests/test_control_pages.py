@@ -245,6 +245,7 @@ def test_editing_keeps_the_values(client, commune_a, lamp):
     )
     assert response.status_code == 302
     schedule.refresh_from_db()
+    assert schedule.time_of_day is not None
     assert (schedule.time_of_day.hour, schedule.time_of_day.minute, schedule.parameters) == (
         19,
         30,

@@ -160,7 +160,10 @@ def test_javascript_codec_encode_downlink():
 
 def test_javascript_codec_errors_are_refusals():
     """A codec that reports errors does not produce a downlink."""
-    codec = "function decodeUplink(i){return {data:{}}} function encodeDownlink(i){return {errors:['no']}}"
+    codec = (
+        "function decodeUplink(i){return {data:{}}}"
+        " function encodeDownlink(i){return {errors:['no']}}"
+    )
     profile = _profile(
         [{"name": "on", "label": "On", "f_port": 10, "encoder": "codec"}], javascript_codec=codec
     )

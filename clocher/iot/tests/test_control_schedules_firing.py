@@ -53,7 +53,7 @@ def test_an_occurrence_fires_once(commune_a, lamp):
     )
     assert command.requested_by is None and command.origin == "schedule"
     assert command.topic.endswith("/device/70b3d57ed0000010/command/down")
-    assert command.body["data"] == "AQ=="
+    assert command.body is not None and command.body["data"] == "AQ=="
     assert ScheduleRun.objects.get().commands == 1
 
 

@@ -20,23 +20,17 @@ from clocher.iot.calendars import (
 )
 from clocher.iot.models import Schedule, SchoolHolidayPeriod
 from clocher.iot.services.schedules import next_occurrences, occurrences_between
+from clocher.iot.tests.factories import FIXTURES
 from clocher.iot.tests.factories_control import chirpstack_device, fixed_schedule, lighting_profile
 
 pytestmark = pytest.mark.django_db
 
 PARIS = ZoneInfo("Europe/Paris")
 DIJON = (Decimal("47.32167"), Decimal("5.04139"))
-# Rows in the format of the Éducation nationale's export fr-en-calendrier-scolaire (dates are the
-# UTC stamps of Paris midnights); the 2023-2024 dates are those of the arrêté du 7 décembre 2022.
-CALENDAR_CSV = (
-    "description;population;start_date;end_date;location;zones;annee_scolaire\r\n"
-    "Vacances de Noël;-;2023-12-22T23:00:00+00:00;2024-01-07T23:00:00+00:00;Dijon;Zone A;2023-2024\r\n"
-    "Vacances de Noël;-;2023-12-22T23:00:00+00:00;2024-01-07T23:00:00+00:00;Lyon;Zone A;2023-2024\r\n"
-    "Vacances d'Hiver;-;2024-02-16T23:00:00+00:00;2024-03-03T23:00:00+00:00;Dijon;Zone A;2023-2024\r\n"
-    "Vacances d'Hiver;Enseignants;2024-02-15T23:00:00+00:00;2024-03-04T23:00:00+00:00;Dijon;Zone A;2023-2024\r\n"
-    "Vacances d'Hiver;-;2024-02-23T23:00:00+00:00;2024-03-10T23:00:00+00:00;Rennes;Zone B;2023-2024\r\n"
-    "Vacances d'Été;-;2024-07-05T22:00:00+00:00;2024-07-05T22:00:00+00:00;Dijon;Zone A;2023-2024\r\n"
-)
+# An extract in the format of the Éducation nationale's export fr-en-calendrier-scolaire (dates
+# are the UTC stamps of Paris midnights); its 2023-2024 dates are those of the arrêté du
+# 7 décembre 2022.
+CALENDAR_CSV = (FIXTURES / "calendrier_scolaire_extrait.csv").read_text(encoding="utf-8")
 
 
 @pytest.fixture
