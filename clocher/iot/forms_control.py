@@ -96,6 +96,15 @@ class CommandConfirmForm(CommandParametersForm):
         if not definition.is_bell:
             del self.fields["override_quiet_hours"]
             del self.fields["override_reason"]
+        # The parameters first, the confirmation last, just above the button.
+        self.order_fields(
+            [
+                *(parameter.name for parameter in definition.parameters),
+                "override_quiet_hours",
+                "override_reason",
+                "confirmation",
+            ]
+        )
 
 
 class NetworkAddressForm(forms.Form):

@@ -154,11 +154,22 @@ def command_confirm(
             "definition": definition,
             "form": form,
             "preview": preview,
+            "preview_values": _labelled_values(definition, preview.values if preview else {}),
             "preview_error": preview_error,
             "control": control_settings_for(commune),
         },
         status=200,
     )
+
+
+def _labelled_values(definition: Any, values: dict[str, Any]) -> list[tuple[str, str]]:
+    """The parameters as the person reads them: « Niveau », « 40 % »."""
+    labelled = []
+    for parameter in definition.parameters:
+        if parameter.name in values:
+            value = str(values[parameter.name]).replace(".", ",")
+            labelled.append((parameter.label, f"{value} {parameter.unit}".strip()))
+    return labelled
 
 
 @require_capability(Capability.CONTROL_DEVICES)
