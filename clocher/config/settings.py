@@ -249,6 +249,14 @@ IOT_MQTT_URL = env_str("CLOCHER_IOT_MQTT_URL", "")
 # Raw uplinks (and rejected messages) are removed after this many days; measurements and
 # roll-ups stay. On PostgreSQL whole monthly partitions are dropped (docs/operations.md).
 IOT_RAW_RETENTION_DAYS = int(env_str("CLOCHER_IOT_RAW_RETENTION_DAYS", "90"))
+# Remote control (downlinks): the broker commands are published to (default: the ingestion
+# broker), another one for The Things Stack if it differs, and the safety limits.
+IOT_DOWNLINK_MQTT_URL = env_str("CLOCHER_IOT_DOWNLINK_MQTT_URL", "")
+IOT_TTS_DOWNLINK_MQTT_URL = env_str("CLOCHER_IOT_TTS_DOWNLINK_MQTT_URL", "")
+IOT_COMMANDS_PER_DEVICE_PER_MINUTE = int(env_str("CLOCHER_IOT_COMMANDS_PER_DEVICE_PER_MINUTE", "3"))
+IOT_COMMANDS_PER_USER_PER_MINUTE = int(env_str("CLOCHER_IOT_COMMANDS_PER_USER_PER_MINUTE", "20"))
+IOT_COMMAND_MAX_ATTEMPTS = int(env_str("CLOCHER_IOT_COMMAND_MAX_ATTEMPTS", "5"))
+IOT_COMMAND_LIFETIME_MINUTES = int(env_str("CLOCHER_IOT_COMMAND_LIFETIME_MINUTES", "15"))
 
 # --- Security ---------------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -48,3 +48,12 @@ class IotConfig(AppConfig):
         # Periodic upkeep (partitions ahead, raw-uplink retention): the scheduler's
         # autodiscovery imports ``tasks`` modules only.
         from clocher.iot import tasks_ops  # noqa: F401
+
+        # Remote control: commands and schedules are commune objects; a command name is the
+        # profile's (an unknown one is a 404). Its periodic jobs live in tasks_control.
+        from clocher.iot.models import Command, Schedule
+
+        url_objects.register("command", Command)
+        url_objects.register("schedule", Schedule)
+        register_plain_parameter("command_name", sample="commande-inconnue")
+        import clocher.iot.tasks_control  # noqa: F401  (registers the periodic jobs)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from clocher.iot import views, views_health
+from clocher.iot import views, views_control, views_health
 
 app_name = "iot"
 urlpatterns = [
@@ -12,4 +12,32 @@ urlpatterns = [
     path("en-attente/<str:dev_eui>/", views.claim, name="claim"),
     path("importer/", views.devices_import, name="import"),
     path("sante/", views_health.health_page, name="health"),
+    # Remote control.
+    path("appareils/<int:device>/commandes/", views_control.device_control, name="control"),
+    path(
+        "appareils/<int:device>/commandes/<str:command_name>/",
+        views_control.command_confirm,
+        name="command_confirm",
+    ),
+    path(
+        "appareils/<int:device>/adresse-reseau/",
+        views_control.device_network,
+        name="device_network",
+    ),
+    path("commandes/", views_control.commands_journal, name="commands"),
+    path("commandes/<int:command>/", views_control.command_detail, name="command"),
+    path("programmations/", views_control.schedules, name="schedules"),
+    path("programmations/nouvelle/", views_control.schedule_create, name="schedule_create"),
+    path("programmations/<int:schedule>/", views_control.schedule_detail, name="schedule"),
+    path(
+        "programmations/<int:schedule>/modifier/",
+        views_control.schedule_edit,
+        name="schedule_edit",
+    ),
+    path(
+        "programmations/<int:schedule>/activation/",
+        views_control.schedule_toggle,
+        name="schedule_toggle",
+    ),
+    path("reglages-commandes/", views_control.control_settings, name="control_settings"),
 ]

@@ -32,6 +32,7 @@ class Capability(StrEnum):
     # Cité IoT.
     VIEW_DEVICES = "view_devices"
     MANAGE_DEVICES = "manage_devices"
+    CONTROL_DEVICES = "control_devices"
 
 
 _ALL_COMMUNE_ROLES = {Role.COMMUNE_ADMIN, Role.AGENT, Role.ELECTED, Role.TECHNICIAN}
@@ -57,6 +58,8 @@ CAPABILITIES: dict[Capability, set[str]] = {
     # Cité IoT: the commune's technicians manage the devices with its administrators.
     Capability.VIEW_DEVICES: {*_ALL_COMMUNE_ROLES, OperatorRole.ADMIN, OperatorRole.SUPPORT},
     Capability.MANAGE_DEVICES: {Role.COMMUNE_ADMIN, Role.TECHNICIAN},
+    # Remote control (lighting, heating, bells): the same people, never the operator's staff.
+    Capability.CONTROL_DEVICES: {Role.COMMUNE_ADMIN, Role.TECHNICIAN},
 }
 
 

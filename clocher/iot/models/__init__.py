@@ -1,3 +1,12 @@
+from clocher.iot.models.control import (
+    Command,
+    CommandEvent,
+    CommandState,
+    ControlSettings,
+    Schedule,
+    ScheduleRun,
+    SchoolHolidayPeriod,
+)
 from clocher.iot.models.devices import Device, DeviceProfile, PendingDevice
 from clocher.iot.models.health import HealthCounter, HealthOutcome, RejectedMessage
 from clocher.iot.models.ingestion import Integration, IntegrationKind, Uplink, UplinkStatus
@@ -5,6 +14,10 @@ from clocher.iot.models.measurements import Measurement, Rollup, RollupPeriod
 from clocher.iot.models.opendata import PublishedDatastream
 
 __all__ = [
+    "Command",
+    "CommandEvent",
+    "CommandState",
+    "ControlSettings",
     "Device",
     "DeviceProfile",
     "HealthCounter",
@@ -17,6 +30,9 @@ __all__ = [
     "RejectedMessage",
     "Rollup",
     "RollupPeriod",
+    "Schedule",
+    "ScheduleRun",
+    "SchoolHolidayPeriod",
     "Uplink",
     "UplinkStatus",
 ]

@@ -62,6 +62,14 @@ class Device(CommuneOwnedModel):
     last_seen_at = models.DateTimeField(null=True, blank=True)
     battery_percent = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Where downlinks are addressed (remote control), noted from its uplinks or entered by hand:
+    # ChirpStack application id; The Things Stack application id (``app`` or ``app@tenant``) and
+    # device id.
+    network_server = models.CharField(_("serveur de réseau"), max_length=20, blank=True)
+    network_application_id = models.CharField(_("application"), max_length=100, blank=True)
+    network_device_id = models.CharField(
+        _("identifiant sur le serveur"), max_length=100, blank=True
+    )
 
     class Meta:
         constraints = [

@@ -46,6 +46,11 @@ JAVASCRIPT_TIME_LIMIT_MS = 100
 ERROR_MAX_LENGTH = 2000
 SENML_EUI_PREFIX = "urn:dev:eui:"
 
+# Downlink events, applied to the command they report on (services.commands).
+COMMAND_EVENT_KINDS = frozenset(
+    {"ack", "txack", "down_queued", "down_sent", "down_ack", "down_nack", "down_failed"}
+)
+
 IngestStatus = Literal["stored", "duplicate", "pending_device", "decode_failed", "ignored"]
 
 
@@ -103,6 +108,7 @@ def ingest_batch(
                 rssi=message.rssi,
                 snr=message.snr,
                 device_name=message.device_name or "",
+                application_id=message.application_id or "",
             )
             for message in messages
         ],
@@ -142,6 +148,13 @@ def ingest_event(*, integration: Integration, event: NormalisedEvent) -> IngestR
         if device is None:
             _pending_upsert(commune_id, event.dev_eui, event.at, "", uplinks=0)
             return IngestResult(status="pending_device")
+        if event.kind in COMMAND_EVENT_KINDS:  # remote control: delivery of a command
+            from clocher.iot.services.commands import command_event_record
+
+            changed, reason = command_event_record(
+                commune_id=commune_id, device=device, event=event
+            )
+            return IngestResult(status="stored" if changed else "ignored", reason=reason)
         if event.kind != "status":
             return IngestResult(
                 status="ignored", reason=f"{event.kind} events are not recorded yet"
@@ -170,6 +183,7 @@ class _Incoming:
     rssi: float | None
     snr: float | None
     device_name: str
+    application_id: str = ""
 
 
 def _ingest_many(integration: Integration, incoming: Sequence[_Incoming]) -> list[IngestResult]:
@@ -239,6 +253,7 @@ def _ingest_many(integration: Integration, incoming: Sequence[_Incoming]) -> lis
             assert result is not None
             results[index] = dataclasses.replace(result, measurements=count)
         _touch_devices(seen_devices, stored)
+        _note_network_addresses(incoming, uplinks)
         for dev_eui, items in pending.items():
             named = [item.device_name for item in items if item.device_name]
             _pending_upsert(
@@ -250,6 +265,24 @@ def _ingest_many(integration: Integration, incoming: Sequence[_Incoming]) -> lis
                 last_heard_at=max(item.received_at for item in items),
             )
     return [result or IngestResult(status="duplicate") for result in results]
+
+
+def _note_network_addresses(
+    incoming: Sequence[_Incoming], uplinks: Sequence[tuple[int, Uplink, Decoded | None]]
+) -> None:
+    """Remote control: where downlinks to each device go, from its uplinks (an UPDATE only when
+    it changed; the batch's devices are shared objects, so once per device at most)."""
+    from clocher.iot.services.commands import device_network_note
+
+    for index, uplink, _decoded in uplinks:
+        if uplink.pk and uplink.device is not None:
+            item = incoming[index]
+            device_network_note(
+                uplink.device,
+                source=item.source,
+                application_id=item.application_id or None,
+                device_id=item.device_name or None,
+            )
 
 
 _UPLINK_COLUMNS = (

@@ -97,3 +97,7 @@ def published_datastream_for_isolation(commune: Any, marker: str) -> PublishedDa
     return PublishedDatastream.objects.create(
         commune=commune, device=published, quantity="co2", name=f"{marker} flux"
     )
+
+
+# Remote control (commands, schedules): its own factories, registered on import.
+from clocher.iot.tests import factories_control  # noqa: E402,F401
