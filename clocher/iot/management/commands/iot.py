@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from clocher.iot.models import DeviceProfile, IntegrationKind
+from clocher.iot.models import AdoptionChannel, DeviceProfile, IntegrationKind
 from clocher.iot.services.devices import device_add, profile_of_commune
 from clocher.iot.services.integrations import integration_create
 from clocher.iot.services.profiles import profiles_load
@@ -106,8 +106,13 @@ class Command(BaseCommand):
                 % {"slug": profile_slug}
             )
         try:
+            # A profile the commune had not adopted is adopted with the device (recorded).
             device = device_add(
-                commune=commune, dev_eui=dev_eui, profile=profile, name=options["name"]
+                commune=commune,
+                dev_eui=dev_eui,
+                profile=profile,
+                name=options["name"],
+                adoption_channel=AdoptionChannel.COMMAND,
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
