@@ -60,6 +60,7 @@ class ProfileForm(Form):
     javascript_codec = forms.CharField(
         label=_("Codec JavaScript"),
         required=False,
+        strip=False,
         widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false", "class": "code"}),
         help_text=_(
             "Convention The Things Stack / ChirpStack : une fonction decodeUplink(input) qui "
