@@ -14,6 +14,7 @@ plain link to OpenStreetMap at those coordinates), so the drawing is never the o
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -124,6 +125,14 @@ def _site_key(device: Device) -> tuple[str, str]:
     return ("device", f"{device.pk}")
 
 
+def _alphabetical(label: str) -> tuple[str, str]:
+    """French alphabetical order: « École » between « Eau » and « Foyer », not after « Z »."""
+    plain = "".join(
+        char for char in unicodedata.normalize("NFKD", label) if not unicodedata.combining(char)
+    )
+    return plain.casefold(), label
+
+
 def group_sites(devices: Iterable[Device], *, now: datetime) -> tuple[list[MapSite], int]:
     """The sites of ``devices`` with coordinates (numbered in name order) and how many devices
     have none."""
@@ -140,9 +149,7 @@ def group_sites(devices: Iterable[Device], *, now: datetime) -> tuple[list[MapSi
         status = device_status(device, now=now)
         group["counts"][status] = group["counts"].get(status, 0) + 1
     sites: list[MapSite] = []
-    for group in sorted(
-        groups.values(), key=lambda item: (item["label"].casefold(), item["label"])
-    ):
+    for group in sorted(groups.values(), key=lambda item: _alphabetical(item["label"])):
         points = group["points"]
         sites.append(
             MapSite(
