@@ -31,6 +31,7 @@ urlpatterns = [
         name="demarches-template",
     ),
     path("profils-objets/", iot_catalog.console_profiles, name="iot-profiles"),
+    path("profils-objets/charger/", iot_catalog.console_profiles_load, name="iot-profiles-load"),
     path(
         "profils-objets/nouveau/",
         iot_catalog.console_profile_create,

@@ -23,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clocher.console.access import operator_staff_required
@@ -92,6 +93,27 @@ def console_profiles(request: HttpRequest) -> HttpResponse:
             "can_edit": _can_edit(request, operator),
         },
     )
+
+
+@operator_staff_required
+@require_POST
+def console_profiles_load(request: HttpRequest) -> HttpResponse:
+    """Load the profiles of the built-in decoders (or bring them up to date after an upgrade);
+    a new one is published, an existing one keeps its publication and commands."""
+    operator = _operator(request)
+    if not _can_edit(request, operator):
+        raise PermissionDenied
+    loaded = profiles.profiles_load(operator=operator)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d profil de décodeur intégré chargé ou mis à jour.",
+            "%(count)d profils de décodeurs intégrés chargés ou mis à jour.",
+            len(loaded),
+        )
+        % {"count": len(loaded)},
+    )
+    return redirect("console:iot-profiles")
 
 
 def _profile_form_page(

@@ -77,7 +77,8 @@ def test_testing_shows_the_decoded_output_and_saves_nothing(operator, operator_a
         (THROWING_JS, "Le codec a levé une exception : Error: trame inconnue"),
         (
             LOOPING_JS,
-            "Le codec a dépassé sa limite de temps (100 ms) et a été arrêté : une boucle sans fin ?",
+            "Le codec a dépassé sa limite de temps (100 ms) et a été arrêté : une boucle "
+            "sans fin ?",
         ),
         (NO_DECODER_JS, "Le codec ne définit pas de fonction decodeUplink(input)."),
         (REPORTING_JS, "Le codec signale des erreurs : port inconnu"),

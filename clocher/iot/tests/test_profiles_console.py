@@ -245,3 +245,21 @@ def test_delete_is_refused_while_a_device_uses_the_profile(
     assert client.post(_delete("unused"))["Location"] == LIST
     assert not DeviceProfile.objects.filter(slug="unused").exists()
     assert not ProfileAdoption.objects.filter(profile_id=unused.pk).exists()
+
+
+def test_loading_the_builtin_profiles(operator, operator_admin, operator_support):
+    """Operator admins load one published profile per built-in decoder; loading again keeps a
+    withdrawn profile withdrawn; support cannot load."""
+    from clocher.iot.codecs.builtin import BUILTIN_DECODERS
+
+    load = reverse("console:iot-profiles-load")
+    assert signed_in_client(operator_support).post(load).status_code == 403
+    assert not DeviceProfile.objects.exists()
+    client = signed_in_client(operator_admin)
+    page = client.post(load, follow=True).content.decode()
+    assert f"{len(BUILTIN_DECODERS)} profils de décodeurs intégrés chargés ou mis à jour." in page
+    assert DeviceProfile.objects.filter(is_published=True).count() == len(BUILTIN_DECODERS)
+    DeviceProfile.objects.filter(slug="elsys-ers-co2").update(is_published=False)
+    client.post(load)
+    assert DeviceProfile.objects.count() == len(BUILTIN_DECODERS)
+    assert not DeviceProfile.objects.get(slug="elsys-ers-co2").is_published
