@@ -19,6 +19,7 @@ from clocher.iot.models import AdoptionChannel, Device, PendingDevice, ProfileAd
 from clocher.iot.services.devices import device_add, devices_import_csv
 from clocher.iot.services.profiles import profile_adopt, profile_adoption_stop
 from clocher.iot.tests.factories import device, profile
+from clocher.tenancy.models import Commune
 
 pytestmark = pytest.mark.django_db
 
@@ -315,7 +316,8 @@ def test_adoption_stays_within_the_commune(commune_a, operator):
     """A commune of another operator never sees nor adopts this operator's profiles."""
     elsys = profile(operator)
     other_operator = OperatorFactory(slug="ailleurs", name="Autre")
-    elsewhere = CommuneFactory(operator=other_operator, slug="ailleurs", insee_code="39001")
+    CommuneFactory(operator=other_operator, slug="ailleurs", insee_code="39001")
+    elsewhere = Commune.objects.get(slug="ailleurs")
     with pytest.raises(ValidationError, match="n'est pas publié par l'opérateur"):
         profile_adopt(commune=elsewhere, profile=elsys)
     with pytest.raises(ValidationError, match="n'est pas publié par l'opérateur"):
