@@ -263,3 +263,24 @@ def test_loading_the_builtin_profiles(operator, operator_admin, operator_support
     client.post(load)
     assert DeviceProfile.objects.count() == len(BUILTIN_DECODERS)
     assert not DeviceProfile.objects.get(slug="elsys-ers-co2").is_published
+
+
+def test_second_factor_pending_goes_to_sign_in(operator, operator_admin):
+    """Operator admins without their second factor done are sent to sign in, and change
+    nothing."""
+    from clocher.core.testing.factories import confirmed_totp_device
+
+    profile(operator)
+    confirmed_totp_device(operator_admin)
+    client = signed_in_client(operator_admin, verified=False)
+    for response in (
+        client.get(LIST),
+        client.get(_edit()),
+        client.post(CREATE, _create_data()),
+        client.post(_publish(), {"publier": "0"}),
+        client.post(reverse("console:iot-profiles-load")),
+    ):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("accounts:login"))
+    assert DeviceProfile.objects.count() == 1
+    assert DeviceProfile.objects.get().is_published
