@@ -5,6 +5,7 @@ from django.urls import path
 from clocher.cimetiere.views import console_documents
 from clocher.console import views
 from clocher.demarches.views import console_catalogue
+from clocher.iot import views_catalog as iot_catalog
 from clocher.iot import views_health as iot_health
 
 app_name = "console"
@@ -30,5 +31,27 @@ urlpatterns = [
         "modeles/demarches/<slug:template_slug>/",
         console_catalogue.template_edit,
         name="demarches-template",
+    ),
+    path("profils-objets/", iot_catalog.console_profiles, name="iot-profiles"),
+    path("profils-objets/charger/", iot_catalog.console_profiles_load, name="iot-profiles-load"),
+    path(
+        "profils-objets/nouveau/",
+        iot_catalog.console_profile_create,
+        name="iot-profile-create",
+    ),
+    path(
+        "profils-objets/<slug:profile_slug>/modifier/",
+        iot_catalog.console_profile_edit,
+        name="iot-profile",
+    ),
+    path(
+        "profils-objets/<slug:profile_slug>/publication/",
+        iot_catalog.console_profile_publish,
+        name="iot-profile-publish",
+    ),
+    path(
+        "profils-objets/<slug:profile_slug>/supprimer/",
+        iot_catalog.console_profile_delete,
+        name="iot-profile-delete",
     ),
 ]

@@ -32,6 +32,10 @@ class IotConfig(AppConfig):
         from clocher.iot.models import Device
 
         url_objects.register("device", Device)
+        # A commune's adoption of a shared device profile (stopping it).
+        from clocher.iot.models import ProfileAdoption
+
+        url_objects.register("profile_adoption", ProfileAdoption)
         # A building's name as typed in the registry (``Device.building``): the staff building page.
         register_plain_parameter("building", sample="Batiment-inconnu")
         # Open data (SensorThings API): Things and Locations are devices, Datastreams published

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clocher.iot.models import DeviceProfile
+from clocher.iot.selectors_catalog import adopted_profiles
 from clocher.tenancy.models import Commune
 
 CSV_MAX_BYTES = 2 * 1024 * 1024
@@ -56,7 +57,8 @@ class ClaimForm(forms.Form):
         super().__init__(*args, **kwargs)
         profile_field = self.fields["profile"]
         assert isinstance(profile_field, forms.ModelChoiceField)
-        profile_field.queryset = _profiles(commune)
+        # The profiles the commune adopted (page « Profils d'objets »).
+        profile_field.queryset = adopted_profiles(commune)
 
 
 class DevicesImportForm(forms.Form):

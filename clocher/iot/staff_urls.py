@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from clocher.iot import views, views_control, views_health
+from clocher.iot import views, views_catalog, views_control, views_health
 
 app_name = "iot"
 urlpatterns = [
@@ -40,4 +40,21 @@ urlpatterns = [
         name="schedule_toggle",
     ),
     path("reglages-commandes/", views_control.control_settings, name="control_settings"),
+    path("appareils/<int:device>/modifier/", views_catalog.device_edit, name="device-edit"),
+    path("profils/", views_catalog.profiles_page, name="profiles"),
+    path("profils/adopter/", views_catalog.profile_adopt, name="profile-adopt"),
+    path(
+        "profils/<int:profile_adoption>/arreter/", views_catalog.profile_stop, name="profile-stop"
+    ),
+    path("donnees-ouvertes/", views_catalog.opendata_page, name="opendata"),
+    path(
+        "donnees-ouvertes/<int:device>/<str:quantity>/",
+        views_catalog.opendata_publish,
+        name="opendata-publish",
+    ),
+    path(
+        "donnees-ouvertes/<int:device>/<str:quantity>/retirer/",
+        views_catalog.opendata_unpublish,
+        name="opendata-unpublish",
+    ),
 ]

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from clocher.iot import dashboards
+from clocher.iot import dashboards, sitemap
 from clocher.iot.forms import ClaimForm, DevicesImportForm, OverviewFilterForm
 from clocher.iot.models import Device
 from clocher.iot.services.devices import device_add, devices_import_csv
@@ -47,9 +47,8 @@ def overview(request: HttpRequest, commune_slug: str) -> HttpResponse:
         site = filters.cleaned_data["site"] or ""
         profile = filters.cleaned_data["profile"]
         profile_id = profile.pk if profile is not None else None
-    page = Paginator(
-        dashboards.devices_of_commune(commune, site=site, profile_id=profile_id), DEVICES_PER_PAGE
-    ).get_page(request.GET.get("page"))
+    devices = dashboards.devices_of_commune(commune, site=site, profile_id=profile_id)
+    page = Paginator(devices, DEVICES_PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
     return render(
         request,
@@ -61,6 +60,7 @@ def overview(request: HttpRequest, commune_slug: str) -> HttpResponse:
             "pending": list(dashboards.pending_devices(commune)[:100]),
             "buildings": dashboards.buildings_of_commune(commune),
             "filtered": bool(site or profile_id),
+            "sites_map": sitemap.commune_sites_map(devices, now=now),
         },
     )
 
@@ -139,6 +139,7 @@ def claim(request: HttpRequest, commune_slug: str, dev_eui: str) -> HttpResponse
                 site=form.cleaned_data["site"],
                 building=form.cleaned_data["building"],
                 expected_interval_minutes=form.cleaned_data["expected_interval_minutes"],
+                actor=request.user,
             )
         except ValidationError as error:
             for field, field_errors in error.message_dict.items():
@@ -164,7 +165,9 @@ def devices_import(request: HttpRequest, commune_slug: str) -> HttpResponse:
     line_errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            created = devices_import_csv(commune=commune, file=form.cleaned_data["file"])
+            created = devices_import_csv(
+                commune=commune, file=form.cleaned_data["file"], actor=request.user
+            )
         except ValidationError as error:
             line_errors = list(error.messages)
         else:

@@ -1,3 +1,4 @@
+from clocher.iot.models.adoption import AdoptionChannel, ProfileAdoption
 from clocher.iot.models.control import (
     Command,
     CommandEvent,
@@ -14,6 +15,7 @@ from clocher.iot.models.measurements import Measurement, Rollup, RollupPeriod
 from clocher.iot.models.opendata import PublishedDatastream
 
 __all__ = [
+    "AdoptionChannel",
     "Command",
     "CommandEvent",
     "CommandState",
@@ -26,6 +28,7 @@ __all__ = [
     "IntegrationKind",
     "Measurement",
     "PendingDevice",
+    "ProfileAdoption",
     "PublishedDatastream",
     "RejectedMessage",
     "Rollup",

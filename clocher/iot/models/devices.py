@@ -30,6 +30,11 @@ class DeviceProfile(models.Model):
     quantities = models.JSONField(default=dict, blank=True)
     # [{"name": "on", "label": "Allumer", "f_port": 10, "payload_hex": "01"}, …]
     commands = models.JSONField(default=list, blank=True)
+    # Offered to the communes for adoption; communes that adopted it keep it when it is withdrawn.
+    is_published = models.BooleanField(_("publié pour les communes"), default=True)
+    # The frame a JavaScript codec was checked against when it was saved (hex and LoRaWAN port).
+    codec_test_payload_hex = models.CharField(max_length=512, blank=True)
+    codec_test_f_port = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from clocher.core.testing.isolation import isolation_factory
-from clocher.iot.models import Device, DeviceProfile, Integration, PublishedDatastream
+from clocher.iot.models import (
+    Device,
+    DeviceProfile,
+    Integration,
+    ProfileAdoption,
+    PublishedDatastream,
+)
 from clocher.iot.models.devices import CodecKind
 from clocher.iot.network import NormalisedEvent, NormalisedUplink
 from clocher.iot.services.integrations import integration_create
@@ -101,3 +107,13 @@ def published_datastream_for_isolation(commune: Any, marker: str) -> PublishedDa
 
 # Remote control (commands, schedules): its own factories, registered on import.
 from clocher.iot.tests import factories_control  # noqa: E402,F401
+
+
+@isolation_factory(ProfileAdoption)
+def profile_adoption_for_isolation(commune: Any, marker: str) -> ProfileAdoption:
+    """An adoption of a profile no device of the commune uses (so it could be stopped)."""
+    # Profiles are the operator's, shared by its communes: no commune marker in them.
+    adopted = profile(
+        commune.operator, slug=f"isolation-adopted-{commune.pk}", model="Modèle partagé"
+    )
+    return ProfileAdoption.objects.create(commune=commune, profile=adopted)

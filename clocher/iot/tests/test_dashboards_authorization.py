@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from clocher.core.testing.clients import signed_in_client
-from clocher.iot.models import Device, PendingDevice
+from clocher.iot.models import Device, PendingDevice, ProfileAdoption
 from clocher.iot.tests.factories import profile
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +20,7 @@ NOT_MANAGERS = ["agent_a", "elected_a", "operator_admin", "operator_support"]
 @pytest.fixture
 def world(commune_a, operator):
     elsys = profile(operator)
+    ProfileAdoption.objects.create(commune=commune_a, profile=elsys)
     device = Device.objects.create(
         commune=commune_a,
         dev_eui="A81758FFFE030A8F",

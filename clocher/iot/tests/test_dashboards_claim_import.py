@@ -7,7 +7,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from clocher.core.testing.clients import signed_in_client
-from clocher.iot.models import Device, Measurement, PendingDevice, Uplink, UplinkStatus
+from clocher.iot.models import (
+    Device,
+    Measurement,
+    PendingDevice,
+    ProfileAdoption,
+    Uplink,
+    UplinkStatus,
+)
 from clocher.iot.services.ingestion import ingest
 from clocher.iot.tests.factories import ELSYS_DEV_EUI, chirpstack_uplink, integration, profile
 
@@ -30,8 +37,9 @@ def _csv(*lines: str) -> SimpleUploadedFile:
 
 @pytest.fixture
 def heard(commune_a, operator):
-    """An Elsys sensor heard by commune A before being registered."""
+    """An Elsys sensor heard by commune A before being registered (its profile adopted)."""
     elsys = profile(operator)
+    ProfileAdoption.objects.create(commune=commune_a, profile=elsys)
     link, _token = integration(commune_a)
     assert ingest(integration=link, message=chirpstack_uplink()).status == "pending_device"
     return elsys

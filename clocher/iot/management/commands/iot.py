@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clocher.iot import partitions
-from clocher.iot.models import DeviceProfile, IntegrationKind
+from clocher.iot.models import AdoptionChannel, DeviceProfile, IntegrationKind
 from clocher.iot.services import retention
 from clocher.iot.services.devices import device_add, profile_of_commune
 from clocher.iot.services.integrations import integration_create
@@ -126,8 +126,13 @@ class Command(BaseCommand):
                 % {"slug": profile_slug}
             )
         try:
+            # A profile the commune had not adopted is adopted with the device (recorded).
             device = device_add(
-                commune=commune, dev_eui=dev_eui, profile=profile, name=options["name"]
+                commune=commune,
+                dev_eui=dev_eui,
+                profile=profile,
+                name=options["name"],
+                adoption_channel=AdoptionChannel.COMMAND,
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
