@@ -115,8 +115,9 @@ def test_statements_do_not_grow_with_the_batch(operator, commune_a, django_asser
         factories.device(commune_a, elsys, eui)
     integration, _token = factories.integration(commune_a)
     messages = _messages(euis, 5)
-    # devices, uplinks, measurements, roll-ups, one update per device, savepoints.
-    with django_assert_max_num_queries(8 + len(euis)):
+    # devices, uplinks, measurements, roll-ups, savepoints; per device one update of its last
+    # uplink and, the first time only, one of its network address (remote control).
+    with django_assert_max_num_queries(8 + 2 * len(euis)):
         results = ingest_batch(integration=integration, messages=messages)
     assert {result.status for result in results} == {"stored"}
     assert Measurement.objects.filter(commune=commune_a).count() == 200
