@@ -1,6 +1,6 @@
 """Back-office pages of Cité IoT, under ``/mairie/<commune>/iot/`` (``staff:iot``)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from clocher.iot import views
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("batiments/<str:building>/", views.building, name="building"),
     path("en-attente/<str:dev_eui>/", views.claim, name="claim"),
     path("importer/", views.devices_import, name="import"),
+    path("rapports/", include("clocher.iot.reports.urls")),
 ]
