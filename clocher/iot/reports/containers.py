@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from clocher.iot.charts import Point, line_chart
 from clocher.iot.models import Device, Measurement
 from clocher.iot.reports.common import (
+    PARIS,
     Chart,
     ReportDocument,
     ReportPeriod,
@@ -222,7 +223,7 @@ def _percent_value(value: float | None) -> str:
 
 def document(report: ContainersReport, *, with_charts: bool = True) -> ReportDocument:
     due = report.to_collect
-    today = report.now.strftime("%d/%m/%Y")
+    today = report.now.astimezone(PARIS).strftime("%d/%m/%Y")
     collect = Section(
         _("À collecter aujourd'hui (%(day)s)") % {"day": today},
         is_warning=bool(due),
@@ -367,5 +368,5 @@ def document(report: ContainersReport, *, with_charts: bool = True) -> ReportDoc
             ),
         ],
         sources=[_("Mesures des capteurs de remplissage de la commune (Clocher, Cité IoT).")],
-        filename=f"conteneurs-{report.now:%Y-%m-%d}.pdf",
+        filename=f"conteneurs-{report.now.astimezone(PARIS):%Y-%m-%d}.pdf",
     )

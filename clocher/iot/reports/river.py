@@ -162,13 +162,22 @@ class GaugeState:
 
     @property
     def status(self) -> str:
+        """``alert``, ``vigilance``, ``normal`` or ``unknown`` (no measurement)."""
         if self.current is None:
-            return _("aucune mesure")
+            return "unknown"
         if self.current >= self.alert:
-            return _("alerte")
+            return ALERT
         if self.current >= self.vigilance:
-            return _("vigilance")
-        return _("normal")
+            return VIGILANCE
+        return "normal"
+
+    @property
+    def status_label(self) -> str:
+        return {
+            ALERT: _("alerte"),
+            VIGILANCE: _("vigilance"),
+            "normal": _("normal"),
+        }.get(self.status, _("aucune mesure"))
 
 
 @dataclass(frozen=True)
@@ -273,7 +282,7 @@ def document(report: RiverReport, *, with_charts: bool = True) -> ReportDocument
             "(plan communal de sauvegarde, hauteurs de référence de Vigicrues)."
         )
     recipients = {recipients.level: recipients for recipients in report.recipients}
-    in_alert = [gauge for gauge in report.gauges if gauge.status == _("alerte")]
+    in_alert = [gauge for gauge in report.gauges if gauge.status == ALERT]
     now_section = Section(
         _("Niveau actuel"),
         is_warning=bool(in_alert),
@@ -298,7 +307,7 @@ def document(report: RiverReport, *, with_charts: bool = True) -> ReportDocument
                         local_datetime(gauge.current_at),
                         _rate(gauge.rate_cm_per_hour),
                         decimal(gauge.period_maximum, 2),
-                        gauge.status,
+                        gauge.status_label,
                     ]
                     for gauge in report.gauges
                 ],
@@ -307,12 +316,17 @@ def document(report: RiverReport, *, with_charts: bool = True) -> ReportDocument
             )
         ],
     )
+    still_above = (
+        _("toujours au-dessus à la fin de la période")
+        if report.period.end <= report.now
+        else _("en cours")
+    )
     crossing_rows = [
         [
             gauge.device.name,
             f"{level_label(crossing.level)} ({decimal(crossing.threshold, 2)} m)",
             local_datetime(crossing.started_at),
-            local_datetime(crossing.ended_at) if crossing.ended_at else _("en cours"),
+            local_datetime(crossing.ended_at) if crossing.ended_at else still_above,
             decimal(crossing.peak, 2),
             _notified(recipients, crossing.level),
         ]
