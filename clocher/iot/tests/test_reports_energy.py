@@ -100,9 +100,7 @@ def test_month_against_last_year_normalised_by_degree_days(town_hall, commune_a)
     assert (place.degree_days.current, place.degree_days.previous) == (372.0, 248.0)
     assert place.degree_days.sensor == outdoor
     assert place.degree_days.unavailable_reason == ""
-    assert place.corrected_variation("electricity") == pytest.approx(
-        (100 / 372) / (80 / 248) - 1
-    )
+    assert place.corrected_variation("electricity") == pytest.approx((100 / 372) / (80 / 248) - 1)
     assert (water.current, water.previous, water.variation) == pytest.approx((30.0, 20.0, 0.5))
     assert place.corrected_variation("water") is None
     document = energy.document(report, with_charts=False)
@@ -164,5 +162,8 @@ def test_other_communes_and_household_meters_are_left_out(town_hall, commune_a, 
     household = make_device(commune_a, WATER, "Compteur foyer", building="Mairie", is_personal=True)
     readings(household, "volume", [(at("2025-03-02"), 1.0), (at("2025-03-20"), 900.0)])
     report = energy.compute(commune_a, MARCH_2025, now=AFTER)
-    assert {meter.device.name for meter in report.meters} == {"Linky mairie", "Compteur d'eau mairie"}
+    assert {meter.device.name for meter in report.meters} == {
+        "Linky mairie",
+        "Compteur d'eau mairie",
+    }
     assert report.places[0].families["water"].current == pytest.approx(30.0)

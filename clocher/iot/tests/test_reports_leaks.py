@@ -61,8 +61,11 @@ def test_minimum_night_flow_of_intervals_overlapping_the_night():
     sparse = [(at("2025-03-04", "00:00"), at("2025-03-04", "06:00"), 0.0)]
     assert leaks.minimum_night_flow(sparse, datetime.date(2025, 3, 4)) is None
     assert leaks.intervals_of_index(
-        [(at("2025-03-04", "02:00"), 10.0), (at("2025-03-04", "03:00"), 10.004),
-         (at("2025-03-04", "04:00"), 1.0)],
+        [
+            (at("2025-03-04", "02:00"), 10.0),
+            (at("2025-03-04", "03:00"), 10.004),
+            (at("2025-03-04", "04:00"), 1.0),
+        ],
         1000.0,
     ) == [(at("2025-03-04", "02:00"), at("2025-03-04", "03:00"), pytest.approx(4.0))]
 
