@@ -424,6 +424,7 @@ def document(report: AirQualityReport, *, with_charts: bool = True) -> ReportDoc
                 ],
                 numeric=frozenset({2, 3, 4, 5, 6, 7}),
                 empty_text=_("Aucun capteur de CO2 n'est enregistré pour ce choix."),
+                col_widths=(3.2, 2.4, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2),
             )
         ],
     )

@@ -223,7 +223,6 @@ class EnergyReport:
     compared: ComparedDays
     places: list[PlaceEnergy]
     meters: list[MeterEnergy]
-    silent_meters: int
 
 
 def _day_rollups(
@@ -328,7 +327,6 @@ def compute(commune: Commune, period: ReportPeriod, *, now: datetime.datetime) -
     meters: list[MeterEnergy] = []
     by_place: dict[str, dict[str, Consumption]] = defaultdict(dict)
     place_devices: dict[str, list[Device]] = defaultdict(list)
-    silent = 0
     for device in devices:
         has_data = False
         for quantity, (family, kind) in COUNTERS.items():
@@ -347,8 +345,6 @@ def compute(commune: Commune, period: ReportPeriod, *, now: datetime.datetime) -
             _merge(by_place[place_of(device)].setdefault(family, Consumption()), consumption)
         if has_data:
             place_devices[place_of(device)].append(device)
-        else:
-            silent += 1
     places = [
         PlaceEnergy(
             place,
@@ -357,7 +353,7 @@ def compute(commune: Commune, period: ReportPeriod, *, now: datetime.datetime) -
         )
         for place, families in sorted(by_place.items())
     ]
-    return EnergyReport(commune, period, compared, places, meters, silent)
+    return EnergyReport(commune, period, compared, places, meters)
 
 
 # --- The document ------------------------------------------------------------------------------
@@ -389,11 +385,6 @@ def document(report: EnergyReport, *, with_charts: bool = True) -> ReportDocumen
         summary.append(_("Le mois entier est comparé à %(last)s.") % {"last": last_year.label})
     if not report.places:
         summary.append(_("Aucun compteur d'énergie ou d'eau n'a de mesures sur ces périodes."))
-    if report.silent_meters:
-        summary.append(
-            _("%(count)d compteur(s) sans aucune mesure sur ces périodes ne figure(nt) pas ici.")
-            % {"count": report.silent_meters}
-        )
     current_heading = period.label
     previous_heading = last_year.label
     consumption_rows = []
@@ -463,6 +454,7 @@ def document(report: EnergyReport, *, with_charts: bool = True) -> ReportDocumen
                 ],
                 degree_rows,
                 numeric=frozenset({2, 3}),
+                col_widths=(2.5, 3, 1.5, 1.5, 5),
             )
         ],
     )

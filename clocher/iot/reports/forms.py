@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clocher.iot.reports.common import PeriodKind, ReportPeriod
+from clocher.iot.reports.river import DEFAULT_ALERT_M, DEFAULT_VIGILANCE_M
 
 FIRST_YEAR = 2000
 _MONTH = re.compile(r"^\s*(?P<year>\d{4})-(?P<month>\d{1,2})\s*$")
@@ -164,8 +165,6 @@ class RiverForm(ReportPeriodForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        from clocher.iot.reports.river import DEFAULT_ALERT_M, DEFAULT_VIGILANCE_M
-
         vigilance = cleaned.get("vigilance")
         alert = cleaned.get("alerte")
         vigilance_m = float(vigilance) if vigilance is not None else DEFAULT_VIGILANCE_M

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
@@ -35,10 +36,10 @@ def render_report(document: ReportDocument, *, today: datetime.date) -> bytes:
     for section in document.sections:
         _section(pdf, section)
     if document.method:
-        _heading(pdf, "Méthode")
+        _heading(pdf, _("Méthode"))
         _paragraphs(pdf, document.method, size=9)
     if document.sources:
-        _heading(pdf, "Sources")
+        _heading(pdf, _("Sources"))
         _paragraphs(pdf, [f"– {source}" for source in document.sources], size=9)
     return bytes(pdf.output())
 
