@@ -23,13 +23,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from clocher.core.pdf import MONTHS, french_date
-from clocher.iot.models import Device
+from clocher.iot.models import Device, Rollup, RollupPeriod
 from clocher.tenancy.models import Commune
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -255,11 +255,18 @@ def mentions(device: Device, words: Iterable[str]) -> bool:
 
 
 def reported_devices(commune: Commune, quantities: Iterable[str]) -> QuerySet[Device]:
-    """The commune's devices whose profile declares one of ``quantities``, personal devices
-    (household meters) excepted, ordered by place then name."""
+    """The commune's devices that declare one of ``quantities`` and have measured one of them
+    at least once (a day roll-up exists: a profile shared by meters and gauges declares the
+    quantities of both), personal devices (household meters) excepted, ordered by place then
+    name. One query; the roll-up test is an index probe per device."""
+    wanted = list(quantities)
+    measured = Rollup.objects.for_commune(commune).filter(
+        device_id=OuterRef("pk"), quantity__in=wanted, period=RollupPeriod.DAY
+    )
     return (
         Device.objects.for_commune(commune)
-        .filter(is_personal=False, profile__quantities__has_any_keys=list(quantities))
+        .filter(is_personal=False, profile__quantities__has_any_keys=wanted)
+        .filter(Exists(measured))
         .select_related("profile")
         .order_by("building", "site", "name", "pk")
     )

@@ -113,7 +113,9 @@ def test_only_the_commune_and_the_chosen_building(classroom, commune_a, commune_
     """Another commune's classroom and a classroom of another building are left out."""
     other = make_device(commune_b, CO2, "CO2 ailleurs", building="École du bourg")
     readings(other, "co2", [(at("2025-03-03", "09:00"), 2500.0)])
-    make_device(commune_a, CO2, "CO2 mairie", building="Mairie")
+    town_hall = make_device(commune_a, CO2, "CO2 mairie", building="Mairie")
+    readings(town_hall, "co2", [(at("2025-02-03", "09:00"), 500.0)])
+    make_device(commune_a, CO2, "CO2 jamais entendu", building="Cantine")
     household = make_device(commune_a, CO2, "CO2 chez un habitant", is_personal=True)
     readings(household, "co2", [(at("2025-03-03", "09:00"), 2500.0)])
     assert air_quality.places(commune_a) == ["Mairie", "École du bourg"]

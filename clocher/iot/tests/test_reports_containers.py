@@ -100,7 +100,8 @@ def test_a_fill_level_measurement_is_used_as_is_and_gauges_are_not_containers(co
     """A ``fill_level`` in % needs no depth; a distance sensor on the river is not a container."""
     sensor = make_device(commune_a, {"fill_level": "%"}, "Colonne papier", site="Stade")
     readings(sensor, "fill_level", [(START, 10.0), (START + HOURS_12, 20.0)])
-    make_device(commune_a, UDL, "Jauge de la rivière", site="Pont")
+    gauge = make_device(commune_a, UDL, "Jauge de la rivière", site="Pont")
+    readings(gauge, "distance", [(START, 900.0)])
     report = containers.compute(commune_a, ReportPeriod.week(2025, 10), now=START + 2 * HOURS_12)
     [state] = report.containers
     assert state.uses_fill_level

@@ -112,6 +112,8 @@ def test_the_meters_own_leak_and_burst_flags_are_listed(commune_a, commune_b):
     flags, one outside the period and one of another commune are not."""
     meter = make_device(commune_a, {"volume": "m³"}, "Compteur Qalcosonic", building="Stade")
     other = make_device(commune_b, {"volume": "m³"}, "Compteur B", building="Stade")
+    readings(meter, "volume", [(at("2025-03-04", "06:00"), 12.5)])
+    readings(other, "volume", [(at("2025-03-04", "06:00"), 12.5)])
     flags = {"leakage": False, "burst": False, "backflow": False, "low_battery": False}
     _uplink(meter, at("2025-03-04", "06:00"), {**flags, "leakage": True}, "a")
     _uplink(meter, at("2025-03-05", "06:00"), {**flags, "burst": True}, "b")
@@ -134,6 +136,7 @@ def test_the_meters_own_leak_and_burst_flags_are_listed(commune_a, commune_b):
 def test_flags_sent_as_measurements_count_too(commune_a):
     """A meter sending ``leakage`` as a number above zero (SenML) raises an alarm."""
     meter = make_device(commune_a, {"volume": "m3", "leakage": ""}, "Compteur SenML")
+    readings(meter, "volume", [(at("2025-03-04", "03:00"), 3.0)])
     readings(meter, "leakage", [(at("2025-03-04", "03:00"), 1.0), (at("2025-03-05", "03:00"), 0.0)])
     [found] = leaks.compute(commune_a, WEEK_10, now=AFTER).meters
     assert [(alarm.time, alarm.kinds) for alarm in found.alarms] == [

@@ -102,7 +102,14 @@ def test_thresholds_and_gauge_chosen_on_the_page(commune_a):
     readings(
         gauge, "level", [(START + MINUTES_30 * index, level) for index, level in enumerate(FLOOD)]
     )
-    make_device(commune_a, LEVEL, "Niveau du ruisseau")
+    brook = make_device(commune_a, LEVEL, "Niveau du ruisseau")
+    readings(brook, "level", [(START, 3.0)])
+    meter = make_device(commune_a, {"level": "m", "volume": "m3"}, "Compteur (profil SenML)")
+    readings(meter, "volume", [(START, 3.0)])
+    assert [device.name for device in river.gauges(commune_a)] == [
+        "Niveau de l'Ouche",
+        "Niveau du ruisseau",
+    ]
     report = river.compute(
         commune_a,
         ReportPeriod.week(2025, 10),
