@@ -1,6 +1,6 @@
 """Back-office pages of Cité IoT, under ``/mairie/<commune>/iot/`` (``staff:iot``)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from clocher.iot import views, views_catalog, views_control, views_health
 
@@ -57,4 +57,5 @@ urlpatterns = [
         views_catalog.opendata_unpublish,
         name="opendata-unpublish",
     ),
+    path("rapports/", include("clocher.iot.reports.urls")),
 ]
