@@ -44,3 +44,9 @@ class IotConfig(AppConfig):
         register_plain_parameter("sensor_id", sample=0)
         register_plain_parameter("observation_id", sample=0)
         register_plain_parameter("quantity", sample="grandeur-inconnue")
+        # Alerts: an alert, a rule, a person on the on-duty list.
+        from clocher.iot.models import Alert, AlertRecipient, AlertRule
+
+        url_objects.register("alert", Alert)
+        url_objects.register("alert_rule", AlertRule)
+        url_objects.register("alert_recipient", AlertRecipient)

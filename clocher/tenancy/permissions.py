@@ -32,6 +32,7 @@ class Capability(StrEnum):
     # Cité IoT.
     VIEW_DEVICES = "view_devices"
     MANAGE_DEVICES = "manage_devices"
+    MANAGE_ALERTS = "manage_alerts"
 
 
 _ALL_COMMUNE_ROLES = {Role.COMMUNE_ADMIN, Role.AGENT, Role.ELECTED, Role.TECHNICIAN}
@@ -57,6 +58,9 @@ CAPABILITIES: dict[Capability, set[str]] = {
     # Cité IoT: the commune's technicians manage the devices with its administrators.
     Capability.VIEW_DEVICES: {*_ALL_COMMUNE_ROLES, OperatorRole.ADMIN, OperatorRole.SUPPORT},
     Capability.MANAGE_DEVICES: {Role.COMMUNE_ADMIN, Role.TECHNICIAN},
+    # IoT alerts: whoever watches the sensors (agents too) acknowledges and closes alerts, sets
+    # the rules and the on-duty list; elected officials are told (escalation) and read.
+    Capability.MANAGE_ALERTS: {Role.COMMUNE_ADMIN, Role.AGENT, Role.TECHNICIAN},
 }
 
 

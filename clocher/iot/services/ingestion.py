@@ -40,6 +40,7 @@ from clocher.iot.models import (
 )
 from clocher.iot.models.devices import CodecKind
 from clocher.iot.network import NormalisedEvent, NormalisedRecord, NormalisedUplink
+from clocher.iot.services.alerting import evaluate_readings
 
 ROLLUP_ZONE = ZoneInfo("Europe/Paris")
 JAVASCRIPT_TIME_LIMIT_MS = 100
@@ -139,6 +140,7 @@ def ingest_event(*, integration: Integration, event: NormalisedEvent) -> IngestR
         if battery is None:
             return IngestResult(status="ignored", reason="no battery level in this status")
         Device.objects.filter(pk=device.pk).update(battery_percent=battery)
+        evaluate_readings(device, [Reading("battery", event.at, float(battery), "%")])
         return IngestResult(status="stored")
 
 
@@ -201,6 +203,7 @@ def _ingest(
         assert decoded is not None
         count = store_readings(device, decoded.readings)
         _touch_device(device, received_at, decoded.readings)
+        evaluate_readings(device, decoded.readings)
         status: IngestStatus = "decode_failed" if decoded.error else "stored"
         return IngestResult(status=status, uplink=uplink, measurements=count)
 

@@ -7,7 +7,17 @@ from pathlib import Path
 from typing import Any
 
 from clocher.core.testing.isolation import isolation_factory
-from clocher.iot.models import Device, DeviceProfile, Integration, PublishedDatastream
+from clocher.iot.models import (
+    Alert,
+    AlertEvent,
+    AlertRecipient,
+    AlertRule,
+    Device,
+    DeviceProfile,
+    Integration,
+    PublishedDatastream,
+)
+from clocher.iot.models.alerts import AlertEventKind, RuleKind, RuleScope
 from clocher.iot.models.devices import CodecKind
 from clocher.iot.network import NormalisedEvent, NormalisedUplink
 from clocher.iot.services.integrations import integration_create
@@ -97,3 +107,65 @@ def published_datastream_for_isolation(commune: Any, marker: str) -> PublishedDa
     return PublishedDatastream.objects.create(
         commune=commune, device=published, quantity="co2", name=f"{marker} flux"
     )
+
+
+# --- Alerts ------------------------------------------------------------------------------------
+
+
+def _alerts_device(commune: Any, marker: str) -> Device:
+    device_profile = DeviceProfile.objects.filter(operator=commune.operator, slug="isolation-al")
+    return Device.objects.create(
+        commune=commune,
+        dev_eui=f"F2{commune.pk:014X}",
+        name=f"{marker} capteur d'alerte",
+        profile=device_profile.first() or profile(commune.operator, slug="isolation-al"),
+        site=f"{marker} site d'alerte",
+    )
+
+
+@isolation_factory(AlertRule)
+def alert_rule_for_isolation(commune: Any, marker: str) -> AlertRule:
+    return AlertRule.objects.create(
+        commune=commune,
+        label=f"{marker} règle",
+        kind=RuleKind.THRESHOLD_ABOVE,
+        scope=RuleScope.COMMUNE,
+        quantity="co2",
+        threshold=1500,
+    )
+
+
+@isolation_factory(Alert)
+def alert_for_isolation(commune: Any, marker: str) -> Alert:
+    from django.utils import timezone
+
+    rule = AlertRule.objects.filter(commune=commune).first() or alert_rule_for_isolation(
+        commune, marker
+    )
+    alert = Alert.objects.create(
+        commune=commune,
+        rule=rule,
+        device=_alerts_device(commune, marker),
+        kind=rule.kind,
+        severity=rule.severity,
+        label=f"{marker} alerte",
+        quantity="co2",
+        value=1600,
+        unit="ppm",
+        triggered_at=timezone.now(),
+    )
+    AlertEvent.objects.create(
+        commune=commune, alert=alert, kind=AlertEventKind.OPENED, text=f"{marker} ouverte"
+    )
+    return alert
+
+
+@isolation_factory(AlertRecipient)
+def alert_recipient_for_isolation(commune: Any, marker: str) -> AlertRecipient:
+    from clocher.core.testing.factories import MembershipFactory
+
+    user = MembershipFactory(commune=commune, user__last_name=f"{marker} astreinte").user
+    recipient = AlertRecipient(commune=commune, user=user, by_sms=True)
+    recipient.phone = "+33612345678"
+    recipient.save()
+    return recipient
