@@ -366,7 +366,9 @@ def _locked_states(keys: list[tuple[int, int]]) -> dict[tuple[int, int], AlertRu
 def format_value(value: float | None, unit: str = "") -> str:
     if value is None:
         return "—"
-    number = formats.number_format(round(value, 3), use_l10n=True)
+    rounded = round(value, 3)
+    decimals = len(f"{rounded:.3f}".rstrip("0").split(".")[1])
+    number = formats.number_format(rounded, decimal_pos=decimals)
     return f"{number} {unit}".strip()
 
 
