@@ -319,16 +319,16 @@ def evaluate_batch(items: Sequence[tuple[Device, Sequence[Reading]]]) -> list[Al
     if not work:
         return []
     with transaction.atomic(savepoint=False):
-        states = _locked_states(list(work))
+        states = _locked_states({key: rule.commune_id for key, (rule, _d, _r) in work.items()})
         evaluation = _Evaluation(now=timezone.now(), indexes=indexes)
         for key, (rule, device, readings) in work.items():
             evaluation.run(rule, device, states[key], sorted(readings, key=lambda r: r.time))
         return evaluation.flush()
 
 
-def _locked_states(keys: list[tuple[int, int]]) -> dict[tuple[int, int], AlertRuleState]:
-    """The states of these (rule, device) pairs, locked for the transaction (created if
-    missing), with their open and last alerts."""
+def _locked_states(keys: dict[tuple[int, int], int]) -> dict[tuple[int, int], AlertRuleState]:
+    """The states of these (rule, device) pairs (mapped to their commune), locked for the
+    transaction (created if missing), with their open and last alerts."""
     wanted = set(keys)
     rule_ids = {rule_id for rule_id, _device_id in keys}
     device_ids = {device_id for _rule_id, device_id in keys}
@@ -349,12 +349,11 @@ def _locked_states(keys: list[tuple[int, int]]) -> dict[tuple[int, int], AlertRu
     states = fetch(rule_ids, device_ids)
     missing = wanted - set(states)
     if missing:
-        communes = dict(
-            AlertRule.objects.filter(pk__in={r for r, _d in missing}).values_list("pk", "commune")
-        )
         AlertRuleState.objects.bulk_create(
             [
-                AlertRuleState(commune_id=communes[rule_id], rule_id=rule_id, device_id=device_id)
+                AlertRuleState(
+                    commune_id=keys[(rule_id, device_id)], rule_id=rule_id, device_id=device_id
+                )
                 for rule_id, device_id in sorted(missing)
             ],
             ignore_conflicts=True,
@@ -737,7 +736,9 @@ def silent_devices_watch(*, now: datetime.datetime | None = None) -> int:
     if not candidates:
         return 0
     with transaction.atomic():
-        states = _locked_states(list(candidates))
+        states = _locked_states(
+            {key: snapshot.commune_id for key, (snapshot, _d, _s) in candidates.items()}
+        )
         evaluation = _Evaluation(now=now, indexes={})
         for key, (snapshot, device, since) in candidates.items():
             evaluation.silent(snapshot, device, states[key], since)
