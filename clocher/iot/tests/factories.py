@@ -123,8 +123,7 @@ def _alerts_device(commune: Any, marker: str) -> Device:
     )
 
 
-@isolation_factory(AlertRule)
-def alert_rule_for_isolation(commune: Any, marker: str) -> AlertRule:
+def _alert_rule(commune: Any, marker: str) -> AlertRule:
     return AlertRule.objects.create(
         commune=commune,
         label=f"{marker} règle",
@@ -135,13 +134,16 @@ def alert_rule_for_isolation(commune: Any, marker: str) -> AlertRule:
     )
 
 
+@isolation_factory(AlertRule)
+def alert_rule_for_isolation(commune: Any, marker: str) -> AlertRule:
+    return _alert_rule(commune, marker)
+
+
 @isolation_factory(Alert)
 def alert_for_isolation(commune: Any, marker: str) -> Alert:
     from django.utils import timezone
 
-    rule = AlertRule.objects.filter(commune=commune).first() or alert_rule_for_isolation(
-        commune, marker
-    )
+    rule = AlertRule.objects.filter(commune=commune).first() or _alert_rule(commune, marker)
     alert = Alert.objects.create(
         commune=commune,
         rule=rule,
@@ -164,7 +166,8 @@ def alert_for_isolation(commune: Any, marker: str) -> Alert:
 def alert_recipient_for_isolation(commune: Any, marker: str) -> AlertRecipient:
     from clocher.core.testing.factories import MembershipFactory
 
-    user = MembershipFactory(commune=commune, user__last_name=f"{marker} astreinte").user
+    membership: Any = MembershipFactory(commune=commune, user__last_name=f"{marker} astreinte")
+    user = membership.user
     recipient = AlertRecipient(commune=commune, user=user, by_sms=True)
     recipient.phone = "+33612345678"
     recipient.save()
