@@ -49,6 +49,7 @@ class AlertFilterForm(forms.Form):
 
 
 class AlertCommentForm(forms.Form):
+    prefix = "comment"  # the alert page holds two forms: distinct field ids
     text = forms.CharField(
         label=_("Commentaire"),
         max_length=COMMENT_MAX_LENGTH,
@@ -58,6 +59,7 @@ class AlertCommentForm(forms.Form):
 
 
 class AlertCloseForm(forms.Form):
+    prefix = "close"
     text = forms.CharField(
         label=_("Commentaire de clôture (facultatif)"),
         max_length=COMMENT_MAX_LENGTH,

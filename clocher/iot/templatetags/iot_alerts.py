@@ -20,3 +20,13 @@ def alerts_summary(context: template.Context, device: Any = None) -> dict[str, A
         "device": device,
         "counts": selectors_alerts.open_alert_counts(commune, device=device),
     }
+
+
+@register.filter
+def alert_number(value: Any, unit: str = "") -> str:
+    """A threshold or value as people write it: ``1500``, ``0,2``, ``1620 ppm``."""
+    from clocher.iot.services.alerting import format_value
+
+    if value is None or value == "":
+        return "—"
+    return format_value(float(value), unit)

@@ -57,8 +57,8 @@ def world(commune_a, operator):
         ],
         "actions": [
             (reverse("staff:iot:alert-acknowledge", args=[slug, alert.pk]), {}),
-            (reverse("staff:iot:alert-comment", args=[slug, alert.pk]), {"text": "Vu"}),
-            (reverse("staff:iot:alert-close", args=[slug, alert.pk]), {"text": ""}),
+            (reverse("staff:iot:alert-comment", args=[slug, alert.pk]), {"comment-text": "Vu"}),
+            (reverse("staff:iot:alert-close", args=[slug, alert.pk]), {"close-text": ""}),
             (reverse("staff:iot:alert-rules-defaults", args=[slug]), {}),
             (
                 reverse("staff:iot:alert-rule-activation", args=[slug, ventilate.pk]),

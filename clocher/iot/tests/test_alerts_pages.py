@@ -88,8 +88,10 @@ def test_alert_page_acknowledge_comment_close(commune_a, open_alert, technician_
     assert "Prendre en compte" in page
     response = client.post(_url("alert-acknowledge", commune_a, open_alert.pk))
     assert response.status_code == 302
-    client.post(_url("alert-comment", commune_a, open_alert.pk), {"text": "Fenêtre ouverte"})
-    client.post(_url("alert-close", commune_a, open_alert.pk), {"text": "Classe aérée"})
+    client.post(
+        _url("alert-comment", commune_a, open_alert.pk), {"comment-text": "Fenêtre ouverte"}
+    )
+    client.post(_url("alert-close", commune_a, open_alert.pk), {"close-text": "Classe aérée"})
     open_alert.refresh_from_db()
     assert open_alert.status == AlertStatus.CLOSED
     events = list(AlertEvent.objects.filter(alert=open_alert).values_list("kind", "text"))
@@ -107,7 +109,7 @@ def test_alert_page_acknowledge_comment_close(commune_a, open_alert, technician_
 def test_an_empty_comment_is_refused_with_a_message(commune_a, open_alert, agent_a):
     """An empty comment answers 400 with the message tied to the field; nothing is added."""
     client = signed_in_client(agent_a)
-    response = client.post(_url("alert-comment", commune_a, open_alert.pk), {"text": "  "})
+    response = client.post(_url("alert-comment", commune_a, open_alert.pk), {"comment-text": "  "})
     assert response.status_code == 400
     assert response.context["comment_form"].errors["text"] == ["Écrivez le commentaire."]
     assert AlertEvent.objects.filter(alert=open_alert).count() == 1
