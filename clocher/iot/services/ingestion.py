@@ -11,6 +11,8 @@
 - Measurements are timed by the uplink's own time; hourly and daily roll-ups (Europe/Paris days)
   are maintained incrementally, in the same transaction, by an ``INSERT … ON CONFLICT DO UPDATE``
   (PostgreSQL and SQLite), so a late or replayed message lands in its true slot.
+- The commune's alert rules are evaluated on the new readings (and on a status event's battery
+  level) in the same transaction: ``services.alerting.evaluate_readings``.
 """
 
 from __future__ import annotations
