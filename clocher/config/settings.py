@@ -244,6 +244,9 @@ elif _tasks_backend == "immediate":
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_HEARTBEAT_SECONDS = int(env_str("CLOCHER_WORKER_HEARTBEAT_SECONDS", "10"))
+# SMS provider of the IoT alerts: dotted path of a class with send_messages(messages) (see
+# clocher/iot/services/notifications.py). Default: messages written to <data dir>/sms-outbox/.
+SMS_BACKEND = env_str("CLOCHER_SMS_BACKEND", "clocher.iot.services.notifications.OutboxSmsBackend")
 # Broker of `clocher iot-ingest` (mqtt://user:pass@host:1883, mqtts://…); empty: not used.
 IOT_MQTT_URL = env_str("CLOCHER_IOT_MQTT_URL", "")
 # Raw uplinks (and rejected messages) are removed after this many days; measurements and

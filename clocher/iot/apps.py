@@ -61,3 +61,10 @@ class IotConfig(AppConfig):
         url_objects.register("schedule", Schedule)
         register_plain_parameter("command_name", sample="commande-inconnue")
         import clocher.iot.tasks_control  # noqa: F401  (registers the periodic jobs)
+
+        # Alerts: an alert, a rule, a person on the on-duty list.
+        from clocher.iot.models import Alert, AlertRecipient, AlertRule
+
+        url_objects.register("alert", Alert)
+        url_objects.register("alert_rule", AlertRule)
+        url_objects.register("alert_recipient", AlertRecipient)

@@ -33,6 +33,7 @@ class Capability(StrEnum):
     VIEW_DEVICES = "view_devices"
     MANAGE_DEVICES = "manage_devices"
     CONTROL_DEVICES = "control_devices"
+    MANAGE_ALERTS = "manage_alerts"
 
 
 _ALL_COMMUNE_ROLES = {Role.COMMUNE_ADMIN, Role.AGENT, Role.ELECTED, Role.TECHNICIAN}
@@ -60,6 +61,9 @@ CAPABILITIES: dict[Capability, set[str]] = {
     Capability.MANAGE_DEVICES: {Role.COMMUNE_ADMIN, Role.TECHNICIAN},
     # Remote control (lighting, heating, bells): the same people, never the operator's staff.
     Capability.CONTROL_DEVICES: {Role.COMMUNE_ADMIN, Role.TECHNICIAN},
+    # IoT alerts: whoever watches the sensors (agents too) acknowledges and closes alerts, sets
+    # the rules and the on-duty list; elected officials are told (escalation) and read.
+    Capability.MANAGE_ALERTS: {Role.COMMUNE_ADMIN, Role.AGENT, Role.TECHNICIAN},
 }
 
 

@@ -1,4 +1,12 @@
 from clocher.iot.models.adoption import AdoptionChannel, ProfileAdoption
+from clocher.iot.models.alerts import (
+    Alert,
+    AlertEvent,
+    AlertRecipient,
+    AlertRule,
+    AlertRuleState,
+    AlertSettings,
+)
 from clocher.iot.models.control import (
     Command,
     CommandEvent,
@@ -16,6 +24,12 @@ from clocher.iot.models.opendata import PublishedDatastream
 
 __all__ = [
     "AdoptionChannel",
+    "Alert",
+    "AlertEvent",
+    "AlertRecipient",
+    "AlertRule",
+    "AlertRuleState",
+    "AlertSettings",
     "Command",
     "CommandEvent",
     "CommandState",

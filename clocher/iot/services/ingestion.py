@@ -11,6 +11,12 @@
 - Measurements are timed by the uplink's own time; hourly and daily roll-ups (Europe/Paris days)
   are maintained incrementally, in the same transaction, by an ``INSERT … ON CONFLICT DO UPDATE``
   (PostgreSQL and SQLite), so a late or replayed message lands in its true slot.
+- The commune's alert rules are evaluated on the new readings (and on a status event's battery
+  level) in the same transaction: ``services.alerting.evaluate_batch``.
+- Uplinks arrive one at a time (HTTP endpoints, ``ingest``) or in batches (the MQTT worker,
+  ``ingest_batch``): a batch is one transaction and a fixed number of statements — the devices,
+  the uplinks (``INSERT … ON CONFLICT DO NOTHING RETURNING`` tells the duplicates), the
+  measurements, the roll-ups, the alert rules — plus one update per device seen.
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ from clocher.iot.models import (
 )
 from clocher.iot.models.devices import CodecKind
 from clocher.iot.network import NormalisedEvent, NormalisedRecord, NormalisedUplink
+from clocher.iot.services.alerting import evaluate_batch, evaluate_readings
 
 ROLLUP_ZONE = ZoneInfo("Europe/Paris")
 JAVASCRIPT_TIME_LIMIT_MS = 100
@@ -164,6 +171,7 @@ def ingest_event(*, integration: Integration, event: NormalisedEvent) -> IngestR
         if battery is None:
             return IngestResult(status="ignored", reason="no battery level in this status")
         Device.objects.filter(pk=device.pk).update(battery_percent=battery)
+        evaluate_readings(device, [Reading("battery", event.at, float(battery), "%")])
         return IngestResult(status="stored")
 
 
@@ -254,6 +262,7 @@ def _ingest_many(integration: Integration, incoming: Sequence[_Incoming]) -> lis
             results[index] = dataclasses.replace(result, measurements=count)
         _touch_devices(seen_devices, stored)
         _note_network_addresses(incoming, uplinks)
+        evaluate_batch([(device, readings) for device, readings in stored if readings])
         for dev_eui, items in pending.items():
             named = [item.device_name for item in items if item.device_name]
             _pending_upsert(

@@ -8,12 +8,17 @@ from typing import Any
 
 from clocher.core.testing.isolation import isolation_factory
 from clocher.iot.models import (
+    Alert,
+    AlertEvent,
+    AlertRecipient,
+    AlertRule,
     Device,
     DeviceProfile,
     Integration,
     ProfileAdoption,
     PublishedDatastream,
 )
+from clocher.iot.models.alerts import AlertEventKind, RuleKind, RuleScope
 from clocher.iot.models.devices import CodecKind
 from clocher.iot.network import NormalisedEvent, NormalisedUplink
 from clocher.iot.services.integrations import integration_create
@@ -117,3 +122,68 @@ def profile_adoption_for_isolation(commune: Any, marker: str) -> ProfileAdoption
         commune.operator, slug=f"isolation-adopted-{commune.pk}", model="Modèle partagé"
     )
     return ProfileAdoption.objects.create(commune=commune, profile=adopted)
+
+
+# --- Alerts ------------------------------------------------------------------------------------
+
+
+def _alerts_device(commune: Any, marker: str) -> Device:
+    device_profile = DeviceProfile.objects.filter(operator=commune.operator, slug="isolation-al")
+    return Device.objects.create(
+        commune=commune,
+        dev_eui=f"F2{commune.pk:014X}",
+        name=f"{marker} capteur d'alerte",
+        profile=device_profile.first() or profile(commune.operator, slug="isolation-al"),
+        site=f"{marker} site d'alerte",
+    )
+
+
+def _alert_rule(commune: Any, marker: str) -> AlertRule:
+    return AlertRule.objects.create(
+        commune=commune,
+        label=f"{marker} règle",
+        kind=RuleKind.THRESHOLD_ABOVE,
+        scope=RuleScope.COMMUNE,
+        quantity="co2",
+        threshold=1500,
+    )
+
+
+@isolation_factory(AlertRule)
+def alert_rule_for_isolation(commune: Any, marker: str) -> AlertRule:
+    return _alert_rule(commune, marker)
+
+
+@isolation_factory(Alert)
+def alert_for_isolation(commune: Any, marker: str) -> Alert:
+    from django.utils import timezone
+
+    rule = AlertRule.objects.filter(commune=commune).first() or _alert_rule(commune, marker)
+    alert = Alert.objects.create(
+        commune=commune,
+        rule=rule,
+        device=_alerts_device(commune, marker),
+        kind=rule.kind,
+        severity=rule.severity,
+        label=f"{marker} alerte",
+        quantity="co2",
+        value=1600,
+        unit="ppm",
+        triggered_at=timezone.now(),
+    )
+    AlertEvent.objects.create(
+        commune=commune, alert=alert, kind=AlertEventKind.OPENED, text=f"{marker} ouverte"
+    )
+    return alert
+
+
+@isolation_factory(AlertRecipient)
+def alert_recipient_for_isolation(commune: Any, marker: str) -> AlertRecipient:
+    from clocher.core.testing.factories import MembershipFactory
+
+    membership: Any = MembershipFactory(commune=commune, user__last_name=f"{marker} astreinte")
+    user = membership.user
+    recipient = AlertRecipient(commune=commune, user=user, by_sms=True)
+    recipient.phone = "+33612345678"
+    recipient.save()
+    return recipient
