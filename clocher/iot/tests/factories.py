@@ -131,7 +131,7 @@ def _alerts_device(commune: Any, marker: str) -> Device:
     device_profile = DeviceProfile.objects.filter(operator=commune.operator, slug="isolation-al")
     return Device.objects.create(
         commune=commune,
-        dev_eui=f"F2{commune.pk:014X}",
+        dev_eui=f"F4{commune.pk:014X}",  # F0, F1: above; F2, F3: factories_control
         name=f"{marker} capteur d'alerte",
         profile=device_profile.first() or profile(commune.operator, slug="isolation-al"),
         site=f"{marker} site d'alerte",
