@@ -5,8 +5,9 @@ packs for the meters, the river gauge and the weather sensor).
 Loading registers the devices (sensors, and actuators reachable through ChirpStack: public
 lighting, a heating thermostat, the church bells), the commune's default alert rules and its
 on-duty staff, the lighting and bell schedules, then ingests the last three days hour by hour,
-and a daily history of the meters and the outdoor temperature over the last forty days and the
-same days a year earlier (the energy report compares a month with the same month last year).
+and a daily history of the meters and the outdoor temperature since the start of the previous
+month (at least forty days) and over the same days a year earlier (the energy report compares a
+month with the same month last year).
 The alerts come from the rules evaluated on those readings at ingestion, as in production.
 
 Every simulated signal is a function of the time only (``signal_*``), so that the periodic job of
@@ -28,6 +29,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
+from clocher.iot.command_profiles import parse_command
 from clocher.iot.models import (
     AlertRecipient,
     Device,
@@ -46,7 +48,7 @@ from clocher.iot.services.commands import device_network_set
 from clocher.iot.services.devices import device_add
 from clocher.iot.services.ingestion import ingest_batch, ingest_records
 from clocher.iot.services.integrations import integration_create
-from clocher.iot.services.profiles import profile_adopt, profiles_load, validate_commands
+from clocher.iot.services.profiles import profile_adopt, profiles_load
 from clocher.iot.services.schedules import schedule_save
 
 FULL_DEMO_COMMUNE = "vaux-la-cloche"
@@ -342,7 +344,8 @@ def _profiles(commune: Any, actor: Any) -> dict[str, DeviceProfile]:
         network_profiles[slug] = {
             "model": values["model"],
             "quantities": {},
-            "commands": validate_commands(values["commands"]),
+            # Checked as remote control reads them (raises on a malformed entry).
+            "commands": [parse_command(entry) and entry for entry in values["commands"]],
         }
     for slug, values in network_profiles.items():
         profiles[slug], _created = DeviceProfile.objects.get_or_create(
@@ -390,13 +393,18 @@ def _history_battery(suffix: str) -> Any:
 
 
 def _daily_history(generic: Integration, dev_eui: str, suffix: str, now: datetime.datetime) -> None:
-    """Daily readings over the ``HISTORY_DAYS`` before the three days, and the same days a year
-    earlier: the meters' index at 23:00, the outdoor temperature at 06:00 and 15:00 (the day's
-    minimum and maximum, for the heating degree-days). One SenML pack per period."""
+    """Daily readings from the start of the previous month (at least ``HISTORY_DAYS`` back) to
+    the three days, and the same days a year earlier: the meters' index at 23:00, the outdoor
+    temperature at 06:00 and 15:00 (the day's minimum and maximum, for the heating degree-days).
+    One SenML pack per period."""
     if suffix not in (*METER_SUFFIXES, "09"):
         return
     today = now.astimezone(PARIS).date()
-    first = today - datetime.timedelta(days=HISTORY_DAYS + 1)
+    # From the day before the previous month (at least ``HISTORY_DAYS`` back): the previous
+    # month, the first one the report shows complete, is compared with every day measured.
+    previous_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    first = min(today - datetime.timedelta(days=HISTORY_DAYS), previous_month)
+    first -= datetime.timedelta(days=1)
     last = (now - datetime.timedelta(hours=HOURS)).astimezone(PARIS).date() - datetime.timedelta(
         days=1
     )
