@@ -68,3 +68,6 @@ class IotConfig(AppConfig):
         url_objects.register("alert", Alert)
         url_objects.register("alert_rule", AlertRule)
         url_objects.register("alert_recipient", AlertRecipient)
+
+        # The demo's live feed: one reading per demo sensor every five minutes (demo only).
+        from clocher.iot import tasks_demo  # noqa: F401  (registers the periodic job)
