@@ -31,7 +31,6 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from clocher.iot.models import (
@@ -668,13 +667,33 @@ def _touch_devices(
                 known = battery.get(device.pk)
                 if percent is not None and (known is None or reading.time >= known[0]):
                     battery[device.pk] = (reading.time, percent)
-    for device_id, received_at in latest.items():
-        changes: dict[str, Any] = {"last_seen_at": received_at}
-        if device_id in battery:
-            changes["battery_percent"] = battery[device_id][1]
-        Device.objects.filter(pk=device_id).filter(
-            Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=received_at)
-        ).update(**changes)
+    rows = [
+        (device_id, received_at, battery[device_id][1] if device_id in battery else None)
+        for device_id, received_at in latest.items()
+    ]
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(Device._meta.db_table)
+    if connection.vendor == "postgresql":
+        row = "(CAST(%s AS bigint), CAST(%s AS timestamptz), CAST(%s AS integer))"
+    else:
+        row = "(%s, %s, %s)"
+    for chunk in _chunks(rows, 3):
+        parameters: list[Any] = []
+        for device_id, received_at, percent in chunk:
+            parameters += [device_id, _db_time(received_at), percent]
+        # One statement for every device of the batch; identifiers are the model's quoted
+        # names, every value a query parameter.
+        sql = (
+            f"WITH seen (device_id, seen_at, battery) AS (VALUES {', '.join([row] * len(chunk))}) "  # noqa: S608
+            f"UPDATE {table} SET last_seen_at = seen.seen_at, "
+            f"battery_percent = COALESCE(seen.battery, {table}.battery_percent) "
+            f"FROM seen WHERE {table}.id = seen.device_id AND "
+            f"({table}.last_seen_at IS NULL OR {table}.last_seen_at < seen.seen_at)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, parameters)
 
 
 def _pending_upsert(

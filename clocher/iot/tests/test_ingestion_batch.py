@@ -107,17 +107,22 @@ def test_pending_devices_counted_once_per_batch(commune_a):
 
 
 def test_statements_do_not_grow_with_the_batch(operator, commune_a, django_assert_max_num_queries):
-    """Forty devices and two hundred uplinks: the same handful of statements as for one
-    device (the device update is one per device)."""
+    """Forty devices and two hundred uplinks, then forty more: the same handful of statements
+    as for one device, the devices' state included."""
     elsys = factories.profile(operator)
     euis = [f"A81758FFFE05{number:04X}" for number in range(40)]
     for eui in euis:
         factories.device(commune_a, elsys, eui)
     integration, _token = factories.integration(commune_a)
     messages = _messages(euis, 5)
-    # devices, uplinks, measurements, roll-ups, savepoints; per device one update of its last
-    # uplink and, the first time only, one of its network address (remote control).
-    with django_assert_max_num_queries(8 + 2 * len(euis)):
+    # devices, alert rules, uplinks, measurements, roll-ups, devices' last uplink, savepoints;
+    # and, the first
+    # time only, one update per device of its network address (remote control).
+    with django_assert_max_num_queries(9 + len(euis)):
         results = ingest_batch(integration=integration, messages=messages)
     assert {result.status for result in results} == {"stored"}
-    assert Measurement.objects.filter(commune=commune_a).count() == 200
+    later = _messages(euis, 6)[200:]  # one more minute of every device
+    with django_assert_max_num_queries(8):
+        results = ingest_batch(integration=integration, messages=later)
+    assert {result.status for result in results} == {"stored"}
+    assert Measurement.objects.filter(commune=commune_a).count() == 240
