@@ -310,14 +310,50 @@ _UPLINK_COLUMNS = (
     "rssi",
     "snr",
 )
-# SQLite allows 32,766 parameters per statement; PostgreSQL 65,535.
+_UPLINK_TYPES = (
+    "bigint",
+    "bigint",
+    "text",
+    "text",
+    "text",
+    "timestamptz",
+    "timestamptz",
+    "bigint",
+    "integer",
+    "bytea",
+    "jsonb",
+    "text",
+    "text",
+    "integer",
+    "double precision",
+)
+# SQLite allows 32,766 parameters per statement.
 _MAX_PARAMETERS = 30000
 
 
-def _chunks(rows: Sequence[Any], per_row: int) -> Iterable[Sequence[Any]]:
-    size = max(1, _MAX_PARAMETERS // per_row)
+def _row_chunks(rows: Sequence[Any], width: int) -> Iterable[Sequence[Any]]:
+    """The rows in as many statements as the database needs: one on PostgreSQL (the rows travel
+    as one array per column), chunks under SQLite's parameter limit otherwise."""
+    if connection.vendor == "postgresql":
+        if rows:
+            yield rows
+        return
+    size = max(1, _MAX_PARAMETERS // width)
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
+
+
+def _rows_source(types: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
+    """A row source for ``rows`` and its parameters. PostgreSQL: ``SELECT * FROM unnest(…)``
+    with one array parameter per column, so the statement text is the same whatever the batch
+    (psycopg would otherwise parse thousands of placeholders for every batch). SQLite:
+    ``VALUES (…), (…)``. ``types`` are the PostgreSQL types of the columns."""
+    if connection.vendor == "postgresql":
+        arrays = [list(column) for column in zip(*rows, strict=True)]
+        casts = ", ".join(f"CAST(%s AS {kind}[])" for kind in types)
+        return f"SELECT * FROM unnest({casts})", arrays  # noqa: S608 - types are ours
+    row = "(" + ", ".join(["%s"] * len(types)) + ")"
+    return "VALUES " + ", ".join([row] * len(rows)), [value for row in rows for value in row]
 
 
 def _insert_uplinks(commune_id: int, uplinks: Sequence[Uplink]) -> dict[str, int]:
@@ -331,34 +367,34 @@ def _insert_uplinks(commune_id: int, uplinks: Sequence[Uplink]) -> dict[str, int
     payload_field = Uplink._meta.get_field("payload")
     stored_at = _db_time(timezone.now())
     columns = ", ".join(quote(name) for name in _UPLINK_COLUMNS)
-    placeholder = "(" + ", ".join(["%s"] * len(_UPLINK_COLUMNS)) + ")"
+    rows = [
+        (
+            commune_id,
+            uplink.device.pk if uplink.device is not None else None,
+            uplink.dev_eui,
+            uplink.source,
+            uplink.dedup_key,
+            _db_time(uplink.received_at),
+            stored_at,
+            uplink.f_cnt,
+            uplink.f_port,
+            payload_field.get_db_prep_save(uplink.payload, connection),
+            decoded_field.get_db_prep_save(uplink.decoded, connection),
+            uplink.status,
+            uplink.error,
+            uplink.rssi,
+            uplink.snr,
+        )
+        for uplink in uplinks
+    ]
     inserted: dict[str, int] = {}
-    for chunk in _chunks(uplinks, len(_UPLINK_COLUMNS)):
-        parameters: list[Any] = []
-        for uplink in chunk:
-            parameters += [
-                commune_id,
-                uplink.device.pk if uplink.device is not None else None,
-                uplink.dev_eui,
-                uplink.source,
-                uplink.dedup_key,
-                _db_time(uplink.received_at),
-                stored_at,
-                uplink.f_cnt,
-                uplink.f_port,
-                payload_field.get_db_prep_save(uplink.payload, connection),
-                decoded_field.get_db_prep_save(uplink.decoded, connection),
-                uplink.status,
-                uplink.error,
-                uplink.rssi,
-                uplink.snr,
-            ]
+    for chunk in _row_chunks(rows, len(_UPLINK_COLUMNS)):
+        source, parameters = _rows_source(_UPLINK_TYPES, chunk)
         # Identifiers are the model's quoted names; every value is a query parameter. No conflict
         # target: the uplink's unique key is whatever the table declares (it includes the time
         # on PostgreSQL, where the table is partitioned by it).
         sql = (
-            f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
-            f"{', '.join([placeholder] * len(chunk))} "
+            f"INSERT INTO {table} ({columns}) {source} "
             f"ON CONFLICT DO NOTHING RETURNING dedup_key, id"
         )
         with connection.cursor() as cursor:
@@ -553,23 +589,25 @@ def _insert_measurements(
     """Insert the measurements; returns the (device id, quantity, UTC time) of the new ones."""
     quote = connection.ops.quote_name
     table = quote(Measurement._meta.db_table)
+    values = [
+        (
+            device.commune_id,
+            device.pk,
+            reading.quantity,
+            _db_time(reading.time),
+            reading.value,
+            reading.unit[:20],
+        )
+        for device, reading in rows
+    ]
+    types = ("bigint", "bigint", "text", "timestamptz", "double precision", "text")
     inserted = []
-    for chunk in _chunks(rows, 6):
-        parameters: list[Any] = []
-        for device, reading in chunk:
-            parameters += [
-                device.commune_id,
-                device.pk,
-                reading.quantity,
-                _db_time(reading.time),
-                reading.value,
-                reading.unit[:20],
-            ]
-        values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+    for chunk in _row_chunks(values, len(types)):
+        source, parameters = _rows_source(types, chunk)
         # Identifiers are the model's quoted names; every value is a query parameter.
         sql = (
-            f"INSERT INTO {table} (commune_id, device_id, quantity, {quote('time')}, value, unit) "  # noqa: S608
-            f"VALUES {values} ON CONFLICT (device_id, quantity, {quote('time')}) DO NOTHING "
+            f"INSERT INTO {table} (commune_id, device_id, quantity, {quote('time')}, value, unit) "
+            f"{source} ON CONFLICT (device_id, quantity, {quote('time')}) DO NOTHING "
             f"RETURNING device_id, quantity, {quote('time')}"
         )
         with connection.cursor() as cursor:
@@ -606,30 +644,44 @@ def _upsert_rollups(rows: Sequence[tuple[Device, Reading]]) -> None:
     least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
     start, count, last, last_time = (quote(n) for n in ("start", "count", "last", "last_time"))
     newer = f"excluded.{last_time} >= {table}.{last_time}"
-    entries = list(slots.items())
-    for chunk in _chunks(entries, 11):
-        parameters: list[Any] = []
-        for (device_id, quantity, period, slot_start), members in chunk:
-            latest = max(members, key=lambda reading: reading.time)
-            values = [member.value for member in members]
-            parameters += [
+    values = []
+    for (device_id, quantity, period, slot_start), members in slots.items():
+        latest = max(members, key=lambda reading: reading.time)
+        numbers = [member.value for member in members]
+        values.append(
+            (
                 communes[device_id],
                 device_id,
                 quantity,
                 str(period),
                 _db_time(slot_start),
-                min(values),
-                max(values),
-                sum(values),
-                len(values),
+                min(numbers),
+                max(numbers),
+                sum(numbers),
+                len(numbers),
                 latest.value,
                 _db_time(latest.time),
-            ]
-        rows_sql = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            )
+        )
+    types = (
+        "bigint",
+        "bigint",
+        "text",
+        "text",
+        "timestamptz",
+        "double precision",
+        "double precision",
+        "double precision",
+        "integer",
+        "double precision",
+        "timestamptz",
+    )
+    for chunk in _row_chunks(values, len(types)):
+        source, parameters = _rows_source(types, chunk)
         # Identifiers are the model's quoted names; every value is a query parameter.
         sql = (
-            f"INSERT INTO {table} (commune_id, device_id, quantity, period, {start}, minimum, "  # noqa: S608
-            f"maximum, total, {count}, {last}, {last_time}) VALUES {rows_sql} "
+            f"INSERT INTO {table} (commune_id, device_id, quantity, period, {start}, minimum, "
+            f"maximum, total, {count}, {last}, {last_time}) {source} "
             f"ON CONFLICT (device_id, quantity, period, {start}) DO UPDATE SET "
             f"minimum = {least}({table}.minimum, excluded.minimum), "
             f"maximum = {greatest}({table}.maximum, excluded.maximum), "
@@ -675,18 +727,13 @@ def _touch_devices(
         return
     quote = connection.ops.quote_name
     table = quote(Device._meta.db_table)
-    if connection.vendor == "postgresql":
-        row = "(CAST(%s AS bigint), CAST(%s AS timestamptz), CAST(%s AS integer))"
-    else:
-        row = "(%s, %s, %s)"
-    for chunk in _chunks(rows, 3):
-        parameters: list[Any] = []
-        for device_id, received_at, percent in chunk:
-            parameters += [device_id, _db_time(received_at), percent]
+    values = [(device_id, _db_time(at), percent) for device_id, at, percent in rows]
+    for chunk in _row_chunks(values, 3):
+        source, parameters = _rows_source(("bigint", "timestamptz", "integer"), chunk)
         # One statement for every device of the batch; identifiers are the model's quoted
         # names, every value a query parameter.
         sql = (
-            f"WITH seen (device_id, seen_at, battery) AS (VALUES {', '.join([row] * len(chunk))}) "  # noqa: S608
+            f"WITH seen (device_id, seen_at, battery) AS ({source}) "  # noqa: S608
             f"UPDATE {table} SET last_seen_at = seen.seen_at, "
             f"battery_percent = COALESCE(seen.battery, {table}.battery_percent) "
             f"FROM seen WHERE {table}.id = seen.device_id AND "
