@@ -343,6 +343,22 @@ def _row_chunks(rows: Sequence[Any], width: int) -> Iterable[Sequence[Any]]:
         yield rows[start : start + size]
 
 
+def _execute_rows(sql: str, parameters: list[Any], *, fetch: bool = False) -> list[Any]:
+    """Run a statement built with ``_rows_source``. On PostgreSQL, through a server-side binding
+    cursor of the same connection (same transaction) with binary parameters: Django's psycopg
+    cursor binds on the client, quoting every array element into the statement's text."""
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql.replace("%s", "%b"), parameters)
+            return cursor.fetchall() if fetch else []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        return cursor.fetchall() if fetch else []
+
+
 def _rows_source(types: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
     """A row source for ``rows`` and its parameters. PostgreSQL: ``SELECT * FROM unnest(…)``
     with one array parameter per column, so the statement text is the same whatever the batch
@@ -397,9 +413,7 @@ def _insert_uplinks(commune_id: int, uplinks: Sequence[Uplink]) -> dict[str, int
             f"INSERT INTO {table} ({columns}) {source} "
             f"ON CONFLICT DO NOTHING RETURNING dedup_key, id"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, parameters)
-            inserted.update(cursor.fetchall())
+        inserted.update(_execute_rows(sql, parameters, fetch=True))
     return inserted
 
 
@@ -610,12 +624,10 @@ def _insert_measurements(
             f"{source} ON CONFLICT (device_id, quantity, {quote('time')}) DO NOTHING "
             f"RETURNING device_id, quantity, {quote('time')}"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, parameters)
-            inserted += [
-                (device_id, quantity, _as_utc(moment))
-                for device_id, quantity, moment in cursor.fetchall()
-            ]
+        inserted += [
+            (device_id, quantity, _as_utc(moment))
+            for device_id, quantity, moment in _execute_rows(sql, parameters, fetch=True)
+        ]
     return inserted
 
 
@@ -691,8 +703,7 @@ def _upsert_rollups(rows: Sequence[tuple[Device, Reading]]) -> None:
             f"{last_time} = CASE WHEN {newer} THEN excluded.{last_time} "
             f"ELSE {table}.{last_time} END"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, parameters)
+        _execute_rows(sql, parameters)
 
 
 def _battery_percent(value: object) -> int | None:
@@ -739,8 +750,7 @@ def _touch_devices(
             f"FROM seen WHERE {table}.id = seen.device_id AND "
             f"({table}.last_seen_at IS NULL OR {table}.last_seen_at < seen.seen_at)"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, parameters)
+        _execute_rows(sql, parameters)
 
 
 def _pending_upsert(
