@@ -94,10 +94,11 @@ def line_chart(
     ]
     span = max((end - start).total_seconds(), 1.0)
     if not points:
+        nothing = escape(_("Aucune mesure sur cette période"))
         parts.append(
             f'<text class="chart-empty" x="{LEFT + plot_width / 2:.1f}" '
             f'y="{TOP + plot_height / 2:.1f}" text-anchor="middle" fill="{TEXT_COLOUR}">'
-            f"{escape(_('Aucune mesure sur cette période'))}</text>"
+            f"{nothing}</text>"
         )
         parts.append("</svg>")
         return mark_safe("".join(parts))  # noqa: S308 (every text is escaped above)

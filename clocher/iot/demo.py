@@ -550,6 +550,26 @@ def chirpstack_up(
     }
 
 
+def actuator_heartbeat(dev_eui: str, spec: DemoDevice, at: datetime.datetime) -> dict[str, Any]:
+    """The periodic status frame of a demo actuator, decoded by the network server (so it is
+    not taken for a silent device)."""
+    return {
+        "deduplicationId": f"demo-{dev_eui}-{at.astimezone(datetime.UTC):%Y%m%d%H%M}",
+        "time": at.isoformat(),
+        "deviceInfo": {
+            "applicationId": CHIRPSTACK_APPLICATION,
+            "applicationName": "Démonstration",
+            "deviceName": spec.name,
+            "devEui": dev_eui.lower(),
+        },
+        "fCnt": int(at.timestamp()) // int(LIVE_STEP.total_seconds()) % 2**16,
+        "fPort": 2,
+        "data": base64.b64encode(b"\x01").decode(),
+        "object": {"online": 1},
+        "rxInfo": [{"gatewayId": "0016c001f153a14c", "rssi": -91, "snr": 5.0}],
+    }
+
+
 def senml_pack(
     dev_eui: str, suffix: str, at: datetime.datetime, *, year_earlier: bool = False
 ) -> list[dict[str, Any]]:
@@ -589,7 +609,7 @@ def live_tick(*, now: datetime.datetime | None = None) -> int:
     )
     if commune is None or not is_demo_commune(commune):
         return 0
-    wanted = {dev_eui_of(commune, spec.suffix): spec for spec in DEVICES}
+    wanted = {dev_eui_of(commune, spec.suffix): spec for spec in (*DEVICES, *ACTUATORS)}
     registered = set(
         Device.objects.for_commune(commune)
         .filter(dev_eui__in=list(wanted))
@@ -607,7 +627,9 @@ def live_tick(*, now: datetime.datetime | None = None) -> int:
     for dev_eui, spec in sorted(wanted.items()):
         if dev_eui not in registered:
             continue
-        if spec.suffix in CHIRPSTACK_SUFFIXES and chirpstack is not None:
+        if spec in ACTUATORS and chirpstack is not None:
+            messages.append(parse_chirpstack("up", actuator_heartbeat(dev_eui, spec, at)))
+        elif spec.suffix in CHIRPSTACK_SUFFIXES and chirpstack is not None:
             up = chirpstack_up(dev_eui, spec, at, signal_battery(spec.suffix))
             messages.append(parse_chirpstack("up", up))
         elif spec.suffix not in CHIRPSTACK_SUFFIXES and generic is not None:

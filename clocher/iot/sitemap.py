@@ -284,9 +284,10 @@ def draw(
     parts.append("</g>")
     # North arrow, top right.
     arrow_x, arrow_top = PLOT_RIGHT - 24, PLOT_TOP + 10
+    north_up = escape(_("Nord vers le haut"))
     parts.append(
         f'<g class="map-north" fill="{TEXT_COLOUR}" font-size="13" font-weight="bold">'
-        f"<title>{escape(_('Nord vers le haut'))}</title>"
+        f"<title>{north_up}</title>"
         f'<polygon points="{arrow_x},{arrow_top + 14} {arrow_x - 7},{arrow_top + 34} '
         f'{arrow_x},{arrow_top + 29} {arrow_x + 7},{arrow_top + 34}"/>'
         f'<text x="{arrow_x}" y="{arrow_top + 10}" text-anchor="middle">N</text></g>'

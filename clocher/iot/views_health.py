@@ -43,11 +43,12 @@ def outcome_bars(row: health.OutcomeRow, title: str) -> SafeString:
     largest = max(counts, default=0) or 1
     height = ROW_HEIGHT * len(counts) + 4
     width = LABEL_WIDTH + BAR_WIDTH + NUMBER_WIDTH
+    same_numbers = escape(_("Le tableau qui suit donne les mêmes nombres."))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" aria-labelledby="{{id}}-t {{id}}-d">',
         f'<title id="{{id}}-t">{escape(title)}</title>',
-        f'<desc id="{{id}}-d">{escape(_("Le tableau qui suit donne les mêmes nombres."))}</desc>',
+        f'<desc id="{{id}}-d">{same_numbers}</desc>',
     ]
     for index, (outcome, count) in enumerate(zip(health.OUTCOMES, counts, strict=True)):
         y = index * ROW_HEIGHT + 2

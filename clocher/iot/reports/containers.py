@@ -363,7 +363,7 @@ def document(report: ContainersReport, *, with_charts: bool = True) -> ReportDoc
             ),
             _(
                 "Prévision : droite des moindres carrés sur les mesures depuis la dernière "
-                "collecte (baisse d'au moins 30 points), prolongée jusqu'à 90 % de remplissage. "
+                "collecte (baisse d'au moins 30 points), prolongée jusqu'au remplissage de 90 %. "
                 "À collecter : plein, ou plein prévu dans les deux jours."
             ),
         ],

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from clocher.iot.codecs.builtin import BUILTIN_DECODERS
+from clocher.iot.command_profiles import CommandDefinitionInvalid, parse_command
 from clocher.iot.models import AdoptionChannel, Device, DeviceProfile, ProfileAdoption
 from clocher.iot.models.devices import CodecKind
 from clocher.tenancy.models import Commune, Operator
@@ -144,16 +145,13 @@ def validate_commands(commands: Any) -> list[dict[str, Any]]:
                 problems.append(
                     _("%(where)s : « f_port » doit être un entier de 1 à 223.") % {"where": where}
                 )
-        if "payload_hex" in command:
-            payload = command["payload_hex"]
-            if not isinstance(payload, str) or not HEX_PATTERN.match(payload.replace(" ", "")):
-                problems.append(
-                    _(
-                        "%(where)s : « payload_hex » doit être des octets en hexadécimal "
-                        "(par exemple 01 ou 0A1F)."
-                    )
-                    % {"where": where}
-                )
+        if not problems:
+            # The payload (fixed bytes, a template such as 02{level:u8}, the codec's
+            # encodeDownlink), the parameters and their bounds: as remote control reads them.
+            try:
+                parse_command(command, where=f"commands[{position - 1}]")
+            except CommandDefinitionInvalid as error:
+                problems.append(_("%(where)s : %(error)s") % {"where": where, "error": error})
     if problems:
         raise ValidationError({"commands": problems})
     return commands

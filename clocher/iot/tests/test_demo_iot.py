@@ -164,9 +164,13 @@ def test_live_feed_adds_one_reading_per_sensor_once_per_slot(demo_commune):
     nothing; the next slot adds one more each."""
     assert demo_commune
     now = timezone.now()
-    assert demo.live_tick(now=now) == len(demo.DEVICES)
+    fed = len(demo.DEVICES) + len(demo.ACTUATORS)  # the actuators send their status frame
+    assert demo.live_tick(now=now) == fed
     assert demo.live_tick(now=now) == 0
-    assert demo.live_tick(now=now + demo.LIVE_STEP) == len(demo.DEVICES)
+    assert demo.live_tick(now=now + demo.LIVE_STEP) == fed
+    commune, _staff = demo_commune
+    actuator = Device.objects.get(dev_eui=demo.dev_eui_of(commune, demo.ACTUATORS[0].suffix))
+    assert actuator.last_seen_at is not None  # never taken for a silent device while it runs
 
 
 def test_live_feed_does_nothing_outside_the_demo(operator):

@@ -284,3 +284,24 @@ def test_second_factor_pending_goes_to_sign_in(operator, operator_admin):
         assert response["Location"].startswith(reverse("accounts:login"))
     assert DeviceProfile.objects.count() == 1
     assert DeviceProfile.objects.get().is_published
+
+
+def test_commands_are_read_as_remote_control_reads_them():
+    """A parameterised command (template payload, bounds) is accepted by the console; a
+    template naming a parameter that does not exist is refused with its position."""
+    from django.core.exceptions import ValidationError
+
+    from clocher.iot.services.profiles import validate_commands
+
+    dim = {
+        "name": "dim",
+        "label": "Varier",
+        "f_port": 10,
+        "payload_hex": "02{level:u8}",
+        "parameters": [{"name": "level", "label": "Niveau", "min": 0, "max": 100}],
+    }
+    assert validate_commands([dim]) == [dim]
+    broken = {**dim, "payload_hex": "02{other:u8}"}
+    with pytest.raises(ValidationError) as raised:
+        validate_commands([broken])
+    assert "Commande 1" in raised.value.message_dict["commands"][0]
