@@ -42,16 +42,16 @@ SCHEMA: dict[str, Any] = {
 }
 
 
-def setup_database() -> str:
+def setup_database(name: str = BENCH_DATABASE) -> str:
     """Create (or recreate) the bench database, configure Django on it and migrate."""
     import psycopg
 
     server = os.environ.get("CLOCHER_BENCH_DATABASE_URL", "postgres://root@127.0.0.1:5432/test")
     parts = urlsplit(server)
     with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-    url = urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {name}")
+    url = urlunsplit(parts._replace(path=f"/{name}"))
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clocher.config.settings")
     os.environ.setdefault("CLOCHER_KEK", "bench-kek-1:YmVuY2gtb25seS1rZWstMS0tLS0tLS0tLS0tLS0tLS0=")
