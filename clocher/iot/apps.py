@@ -8,7 +8,8 @@ class IotConfig(AppConfig):
     name = "clocher.iot"
     label = "iot"
     verbose_name = "Cité IoT"
-    # Issue 4 in progress: registry, ingestion (HTTP, MQTT), dashboards, open data API.
+    # Issue 4: registry, ingestion (HTTP, MQTT), dashboards, alerts, reports, remote control,
+    # ingestion health, open data.
     clocher_module = ModuleInfo(
         url_prefix="iot",
         title=_("Cité IoT"),
