@@ -36,6 +36,9 @@ class WorkerSupervisor:
         self.max_backoff = max_backoff
         self.process: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
+        # Held while a worker is spawned and while stopping: a restart racing with stop() either
+        # happens before (and the new worker is stopped) or not at all (no orphan left behind).
+        self._lock = threading.Lock()
         self._thread = threading.Thread(
             target=self._watch, name="clocher-worker-supervisor", daemon=True
         )
@@ -73,11 +76,15 @@ class WorkerSupervisor:
                 return
             backoff = min(backoff * 2, self.max_backoff)
             started = time.monotonic()
-            self._spawn()
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                self._spawn()
 
     def stop(self, timeout: float = 20.0) -> None:
-        self._stopping.set()
-        process = self.process
+        with self._lock:
+            self._stopping.set()
+            process = self.process
         if process is None or process.poll() is not None:
             return
         process.send_signal(signal.SIGTERM)
