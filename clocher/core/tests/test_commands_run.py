@@ -24,28 +24,35 @@ def _worker_pids():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_run_serves_the_site_with_a_worker_restarts_it_and_stops_both():
+def test_run_serves_the_site_with_a_worker_restarts_it_and_stops_both(tmp_path):
     """The URL is printed, /healthz sees the worker, a killed worker is restarted with a log
     line, and SIGINT stops the server and the worker."""
     port = free_port()
-    server = clocher_process("run", "--port", str(port), "--threads", "2")
-    try:
-        health = wait_until(
-            lambda: (
-                (h := _get_json(f"http://127.0.0.1:{port}/healthz"))
-                and h["worker"]["status"] == "ok"
-                and h
-            )
+    # Files, not pipes: the server and its worker log every task, and a pipe nobody reads while
+    # the test waits would fill up and block them.
+    out_path, err_path = tmp_path / "stdout.log", tmp_path / "stderr.log"
+    with out_path.open("w") as out_file, err_path.open("w") as err_file:
+        server = clocher_process(
+            "run", "--port", str(port), "--threads", "2", stdout=out_file, stderr=err_file
         )
-        first_pid = wait_until(_worker_pids).pop()
-        os.kill(first_pid, signal.SIGKILL)
-        second_pid = wait_until(lambda: _worker_pids() - {first_pid}, timeout=30).pop()
-        server.send_signal(signal.SIGINT)
-        code = server.wait(30)
-    finally:
-        if server.poll() is None:
-            server.kill()
-        output, errors = server.communicate()
+        try:
+            health = wait_until(
+                lambda: (
+                    (h := _get_json(f"http://127.0.0.1:{port}/healthz"))
+                    and h["worker"]["status"] == "ok"
+                    and h
+                )
+            )
+            first_pid = wait_until(_worker_pids).pop()
+            os.kill(first_pid, signal.SIGKILL)
+            second_pid = wait_until(lambda: _worker_pids() - {first_pid}, timeout=30).pop()
+            server.send_signal(signal.SIGINT)
+            code = server.wait(30)
+        finally:
+            if server.poll() is None:
+                server.kill()
+                server.wait()
+    output, errors = out_path.read_text(), err_path.read_text()
 
     assert code == 0, errors
     assert f"http://127.0.0.1:{port}/" in output
