@@ -47,7 +47,7 @@ def test_run_serves_the_site_with_a_worker_restarts_it_and_stops_both(tmp_path):
             os.kill(first_pid, signal.SIGKILL)
             second_pid = wait_until(lambda: _worker_pids() - {first_pid}, timeout=30).pop()
             server.send_signal(signal.SIGINT)
-            code = server.wait(30)
+            code = server.wait(60)
         finally:
             if server.poll() is None:
                 server.kill()
