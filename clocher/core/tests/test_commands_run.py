@@ -1,6 +1,7 @@
 """`clocher run`: serves the site and a worker, restarts a dead worker, stops both on Ctrl-C."""
 
 import json
+import contextlib
 import os
 import signal
 import urllib.request
@@ -52,6 +53,11 @@ def test_run_serves_the_site_with_a_worker_restarts_it_and_stops_both(tmp_path):
             if server.poll() is None:
                 server.kill()
                 server.wait()
+            # A worker left behind (its own session) would go on running periodic jobs on the
+            # test database while later tests run: never leave one.
+            for pid in _worker_pids():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
     output, errors = out_path.read_text(), err_path.read_text()
 
     assert code == 0, errors
