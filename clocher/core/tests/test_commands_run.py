@@ -1,7 +1,7 @@
 """`clocher run`: serves the site and a worker, restarts a dead worker, stops both on Ctrl-C."""
 
-import json
 import contextlib
+import json
 import os
 import signal
 import urllib.request
