@@ -4,12 +4,19 @@ import contextlib
 import json
 import os
 import signal
+import sqlite3
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from clocher.core.models import WorkerHeartbeat
-from clocher.core.testing.processes import clocher_process, free_port, wait_until
+from clocher.core.testing.processes import (
+    child_environment,
+    clocher_process,
+    free_port,
+    wait_until,
+)
 
 
 def _get_json(url):
@@ -20,21 +27,37 @@ def _get_json(url):
         return None
 
 
-def _worker_pids():
-    return set(WorkerHeartbeat.objects.values_list("pid", flat=True))
+def _heartbeat_pids(database: Path) -> set[int]:
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        table = WorkerHeartbeat._meta.db_table
+        return {pid for (pid,) in connection.execute(f"SELECT pid FROM {table}")}  # noqa: S608
 
 
-@pytest.mark.django_db(transaction=True)
 def test_run_serves_the_site_with_a_worker_restarts_it_and_stops_both(tmp_path):
     """The URL is printed, /healthz sees the worker, a killed worker is restarted with a log
     line, and SIGINT stops the server and the worker."""
     port = free_port()
+    # A database of its own: the server's worker runs every periodic job at start, and must
+    # neither wait on the test database's locks (live servers of the browser tests) nor touch
+    # its rows.
+    database = tmp_path / "run.sqlite3"
+    environment = child_environment(DATABASE_URL=f"sqlite:///{database}")
+    migrate = clocher_process("migrate", "--no-input", env=environment)
+    _out, migrate_errors = migrate.communicate(timeout=120)
+    assert migrate.returncode == 0, migrate_errors
     # Files, not pipes: the server and its worker log every task, and a pipe nobody reads while
     # the test waits would fill up and block them.
     out_path, err_path = tmp_path / "stdout.log", tmp_path / "stderr.log"
     with out_path.open("w") as out_file, err_path.open("w") as err_file:
         server = clocher_process(
-            "run", "--port", str(port), "--threads", "2", stdout=out_file, stderr=err_file
+            "run",
+            "--port",
+            str(port),
+            "--threads",
+            "2",
+            stdout=out_file,
+            stderr=err_file,
+            env=environment,
         )
         try:
             health = wait_until(
@@ -44,18 +67,19 @@ def test_run_serves_the_site_with_a_worker_restarts_it_and_stops_both(tmp_path):
                     and h
                 )
             )
-            first_pid = wait_until(_worker_pids).pop()
+            first_pid = wait_until(lambda: _heartbeat_pids(database)).pop()
             os.kill(first_pid, signal.SIGKILL)
-            second_pid = wait_until(lambda: _worker_pids() - {first_pid}, timeout=30).pop()
+            second_pid = wait_until(
+                lambda: _heartbeat_pids(database) - {first_pid}, timeout=30
+            ).pop()
             server.send_signal(signal.SIGINT)
             code = server.wait(60)
         finally:
             if server.poll() is None:
                 server.kill()
                 server.wait()
-            # A worker left behind (its own session) would go on running periodic jobs on the
-            # test database while later tests run: never leave one.
-            for pid in _worker_pids():
+            # Never leave a worker behind (it runs in a session of its own).
+            for pid in _heartbeat_pids(database):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
     output, errors = out_path.read_text(), err_path.read_text()
