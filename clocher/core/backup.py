@@ -329,6 +329,22 @@ def dump_database(target: Path) -> str:
     return vendor
 
 
+def _drop_partitioned_tables() -> None:
+    """``pg_restore --clean`` cannot drop the constraints a partition inherits from its parent
+    (Cité IoT's monthly partitions): drop the partitioned tables themselves, with their
+    partitions, first; the archive creates them again."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) "
+            "FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = current_schema() AND NOT c.relispartition"
+        )
+        tables = [name for (name,) in cursor.fetchall()]
+        if tables:
+            cursor.execute(f"DROP TABLE IF EXISTS {', '.join(tables)} CASCADE")
+
+
 def _load_database(source: Path, vendor: str) -> None:
     if vendor != connection.vendor:
         raise BackupError(
@@ -345,6 +361,7 @@ def _load_database(source: Path, vendor: str) -> None:
         finally:
             origin.close()
     else:
+        _drop_partitioned_tables()
         connection.close()
         args, env = postgres_command("pg_restore")
         args += [

@@ -351,7 +351,8 @@ def _execute_rows(sql: str, parameters: list[Any], *, fetch: bool = False) -> li
         import psycopg
 
         connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
+        # Errors become Django's (DataError, OperationalError…) as on any Django cursor.
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(sql.replace("%s", "%b"), parameters)
             return cursor.fetchall() if fetch else []
     with connection.cursor() as cursor:

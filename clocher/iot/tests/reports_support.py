@@ -37,7 +37,7 @@ def make_device(commune: Any, quantities: dict[str, str], name: str, **fields: A
     number = next(_counter)
     return Device.objects.create(
         commune=commune,
-        dev_eui=f"{commune.pk:02X}{number:014X}",
+        dev_eui=f"{commune.pk % 0xFFFF:04X}{number:012X}",
         name=name,
         profile=profile_with(commune.operator, quantities),
         **fields,
