@@ -2,7 +2,12 @@
 
 from clocher.core.models.api_key import ApiKey
 from clocher.core.models.audit import AuditEntry
-from clocher.core.models.base import CommuneOwnedModel, CommuneScopedQuerySet
+from clocher.core.models.base import (
+    CommuneOwnedModel,
+    CommuneScopedQuerySet,
+    JournalEntry,
+    JournalQuerySet,
+)
 from clocher.core.models.vault import CommuneKey, VaultFile
 from clocher.core.models.worker import ScheduledRun, WorkerHeartbeat
 
@@ -12,6 +17,8 @@ __all__ = [
     "CommuneKey",
     "CommuneOwnedModel",
     "CommuneScopedQuerySet",
+    "JournalEntry",
+    "JournalQuerySet",
     "ScheduledRun",
     "VaultFile",
     "WorkerHeartbeat",

@@ -34,6 +34,32 @@ class CommuneOwnedModel(models.Model):
         abstract = True
 
 
+class JournalQuerySet(CommuneScopedQuerySet):
+    """The rows of an append-only journal: never updated nor deleted in bulk."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError(self.model.append_only_message)
+
+    def delete(self) -> Any:
+        raise TypeError(self.model.append_only_message)
+
+
+class JournalEntry:
+    """Mixin (before ``CommuneOwnedModel``) of an append-only journal's entry: written once,
+    never changed, never deleted; pair it with ``objects = JournalQuerySet.as_manager()``."""
+
+    append_only_message = "The journal is append-only."
+    pk: Any
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise TypeError(self.append_only_message)
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(self.append_only_message)
+
+
 def commune_owned_models() -> list[type[models.Model]]:
     """Every concrete installed model that belongs to a commune."""
     from django.apps import apps

@@ -16,8 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clocher.core.models import CommuneOwnedModel
-from clocher.core.models.base import CommuneScopedQuerySet
+from clocher.core.models import CommuneOwnedModel, JournalQuerySet
 from clocher.core.vault import EncryptedTextField
 from clocher.demarches.models.families import Family
 
@@ -204,14 +203,6 @@ class EventKind(models.TextChoices):
     REMINDER = "reminder", _("Rappel d'échéance")
 
 
-class AppendOnlyQuerySet(CommuneScopedQuerySet):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("The request journal is append-only.")
-
-    def delete(self) -> Any:
-        raise TypeError("The request journal is append-only.")
-
-
 class RequestEvent(CommuneOwnedModel):
     """One entry of a request's journal. Append-only: never updated, never deleted.
 
@@ -238,7 +229,8 @@ class RequestEvent(CommuneOwnedModel):
     )
     data = models.JSONField(default=dict, blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()  # type: ignore[misc]
+    append_only_message = "The request journal is append-only."
+    objects = JournalQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["at", "pk"]
@@ -246,11 +238,11 @@ class RequestEvent(CommuneOwnedModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not kwargs.pop("allow_wipe", False):
-            raise TypeError("The request journal is append-only.")
+            raise TypeError(self.append_only_message)
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError("The request journal is append-only.")
+        raise TypeError(self.append_only_message)
 
 
 class Acknowledgment(CommuneOwnedModel):

@@ -23,15 +23,13 @@ people on duty and the commune's alert settings (quiet hours, cool-down).
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clocher.core.models import CommuneOwnedModel
-from clocher.core.models.base import CommuneScopedQuerySet
+from clocher.core.models import CommuneOwnedModel, JournalEntry, JournalQuerySet
 from clocher.core.vault import EncryptedTextField
 
 DEFAULT_QUIET_START = datetime.time(22, 0)
@@ -237,15 +235,7 @@ class AlertEventKind(models.TextChoices):
     CLOSED = "closed", _("Close")
 
 
-class AppendOnlyQuerySet(CommuneScopedQuerySet):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("The alert history is append-only.")
-
-    def delete(self) -> Any:
-        raise TypeError("The alert history is append-only.")
-
-
-class AlertEvent(CommuneOwnedModel):
+class AlertEvent(JournalEntry, CommuneOwnedModel):
     """One entry of an alert's history. Append-only: never updated, never deleted."""
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
@@ -256,18 +246,11 @@ class AlertEvent(CommuneOwnedModel):
     )
     text = models.TextField(blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()  # type: ignore[misc]
+    append_only_message = "The alert history is append-only."
+    objects = JournalQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["at", "pk"]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("The alert history is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError("The alert history is append-only.")
 
 
 class AlertRecipient(CommuneOwnedModel):

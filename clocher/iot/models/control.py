@@ -23,7 +23,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clocher.core.models import CommuneOwnedModel
+from clocher.core.models import CommuneOwnedModel, JournalEntry, JournalQuerySet
 from clocher.core.models.base import CommuneScopedQuerySet
 
 DEFAULT_QUIET_START = time(22, 0)
@@ -194,15 +194,7 @@ class Command(CommuneOwnedModel):
         return self.state in FINAL_STATES
 
 
-class CommandEventQuerySet(CommuneScopedQuerySet):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("The command journal is append-only.")
-
-    def delete(self) -> Any:
-        raise TypeError("The command journal is append-only.")
-
-
-class CommandEvent(CommuneOwnedModel):
+class CommandEvent(JournalEntry, CommuneOwnedModel):
     """One step of a command's life (append-only)."""
 
     command = models.ForeignKey(Command, on_delete=models.PROTECT, related_name="events")
@@ -210,18 +202,11 @@ class CommandEvent(CommuneOwnedModel):
     state = models.CharField(max_length=20, choices=CommandState.choices)
     detail = models.TextField(blank=True)
 
-    objects = CommandEventQuerySet.as_manager()  # type: ignore[misc]
+    append_only_message = "The command journal is append-only."
+    objects = JournalQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["at", "pk"]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise TypeError("The command journal is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError("The command journal is append-only.")
 
 
 class ScheduleTarget(models.TextChoices):
