@@ -20,9 +20,13 @@ The database: ``--database-url`` names a PostgreSQL server (its database
 ``clocher_bench_iot`` is dropped and created again; the server's role needs CREATEDB) or a SQLite
 file; without it, a fresh SQLite file under ``var/bench-iot``. The run happens in a child process
 configured for that database, so nothing touches the instance's own data. The broker:
-``--broker``, else ``CLOCHER_IOT_MQTT_URL``, else ``CLOCHER_TEST_MQTT_URL``. The publisher keeps
-at most ``--window`` messages not yet stored (the broker holds only so many for a client) and,
-with ``--rate``, publishes at that pace instead of as fast as the pipeline takes them.
+``--broker``, else ``CLOCHER_IOT_MQTT_URL``, else ``CLOCHER_TEST_MQTT_URL``; or, with
+``--private-broker``, a Mosquitto the benchmark starts for itself on a free port, configured as
+docs/operations.md asks of an ingestion broker (a queue per client large enough for a burst: a
+default Mosquitto keeps about 1,000 messages per client and drops QoS 1 messages beyond). The
+publisher keeps at most ``--window`` messages not yet stored and, with ``--rate``, publishes at
+that pace instead of as fast as the pipeline takes them. The workers' memory is sampled every
+``RSS_SAMPLE_S`` seconds during the run.
 
 The last line printed is one JSON object with the figures.
 """
@@ -30,16 +34,21 @@ The last line printed is one JSON object with the figures.
 from __future__ import annotations
 
 import base64
+import contextlib
+import getpass
 import json
 import os
 import random
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -48,6 +57,8 @@ from urllib.parse import urlsplit, urlunsplit
 BENCH_DATABASE = "clocher_bench_iot"
 APPLICATION = "bench"
 PROFILE = "elsys-ers-co2"
+RSS_SAMPLE_S = 10.0
+PROBE_POLL_S = 0.01
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,7 @@ class BenchOptions:
     window: int
     probe_interval: float
     broker: str
+    private_broker: bool = False
 
 
 class Output(Protocol):
@@ -112,7 +124,65 @@ def run(options: BenchOptions, database_url: str | None, out: Output) -> int:
     ]
     out.write(f"Base de mesure : {_without_password(target)}\n")
     out.flush()
-    return subprocess.call(arguments, env=environment)  # noqa: S603 - our own interpreter and CLI
+    if not options.private_broker:
+        return subprocess.call(arguments, env=environment)  # noqa: S603 - our own CLI
+    with private_mosquitto() as broker:
+        out.write(f"Broker privé : {broker}\n")
+        out.flush()
+        arguments[-1] = f"--broker={broker}"
+        return subprocess.call(arguments, env=environment)  # noqa: S603 - our own CLI
+
+
+def mosquitto_path() -> str | None:
+    found = shutil.which("mosquitto")
+    if found is None and os.path.exists("/usr/sbin/mosquitto"):
+        found = "/usr/sbin/mosquitto"
+    return found
+
+
+@contextlib.contextmanager
+def private_mosquitto(queued_per_client: int = 1_000_000) -> Iterator[str]:
+    """A Mosquitto of the benchmark's own on a free local port; yields its URL."""
+    executable = mosquitto_path()
+    if executable is None:
+        raise BenchError("--private-broker: mosquitto is not installed")
+    with tempfile.TemporaryDirectory(prefix="clocher-bench-mqtt-") as directory:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        config = Path(directory) / "mosquitto.conf"
+        config.write_text(
+            f"listener {port} 127.0.0.1\n"
+            "allow_anonymous true\n"
+            "log_dest none\n"
+            f"max_queued_messages {queued_per_client}\n"
+            # Started as root, Mosquitto would switch to its own user: stay who runs the bench.
+            f"user {getpass.getuser()}\n"
+        )
+        process = subprocess.Popen(  # noqa: S603 - the installed broker, our configuration
+            [executable, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        try:
+            deadline = time.monotonic() + 10
+            while not _answers(port):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise BenchError("--private-broker: mosquitto did not start")
+                time.sleep(0.05)
+            yield f"mqtt://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def _answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
 
 
 def _fresh_postgres(server_url: str) -> str:
@@ -355,17 +425,33 @@ def run_here(options: BenchOptions, err: Output) -> dict[str, Any]:
         while True:
             topic, body, dedup = uplinks.make(0, world.probe_eui)
             publisher.publish(topic, body, qos=1).wait_for_publish(5)
-            if _wait_stored(dedup, timeout=2.0):
+            if _wait_stored(world.commune_id, dedup, timeout=2.0):
                 break
             if time.monotonic() > deadline or any(w.poll() is not None for w in workers):
                 raise BenchError("the ingestion workers did not start storing within a minute")
         time.sleep(1.0)  # every worker of the group subscribed
         base = stored_count()
         rss_start = [_rss_mb(worker.pid) for worker in workers]
+        rss_curve: list[list[float | None]] = []
+        stop_sampling = threading.Event()
+        sampler = threading.Thread(
+            target=_sample_rss,
+            args=([worker.pid for worker in workers], rss_curve, stop_sampling),
+            daemon=True,
+        )
+        sampler.start()
         stop_probes = threading.Event()
         probe_thread = threading.Thread(
             target=_probe_loop,
-            args=(publisher, uplinks, world.probe_eui, options.probe_interval, probes, stop_probes),
+            args=(
+                publisher,
+                uplinks,
+                world.commune_id,
+                world.probe_eui,
+                options.probe_interval,
+                probes,
+                stop_probes,
+            ),
             daemon=True,
         )
         bodies = [uplinks.make(number) for number in range(options.messages)]
@@ -404,6 +490,8 @@ def run_here(options: BenchOptions, err: Output) -> dict[str, Any]:
         stop_probes.set()
         probe_thread.join()
         rss_end = [_rss_mb(worker.pid) for worker in workers]
+        stop_sampling.set()
+        sampler.join()
     finally:
         publisher.loop_stop()
         publisher.disconnect()
@@ -439,27 +527,45 @@ def run_here(options: BenchOptions, err: Output) -> dict[str, Any]:
         "p99_ingest_to_query_ms": _round(_percentile(probes, 0.99)),
         "worker_rss_mb_start": rss_start,
         "worker_rss_mb_end": rss_end,
+        "worker_rss_mb_max": [
+            max((row[1 + index] or 0.0 for row in rss_curve), default=None)
+            for index in range(len(workers))
+        ],
+        # [seconds since the start, RSS of each worker] every RSS_SAMPLE_S seconds.
+        "worker_rss_mb_curve": rss_curve,
     }
+
+
+def _sample_rss(
+    pids: Sequence[int], curve: list[list[float | None]], stop: threading.Event
+) -> None:
+    started = time.monotonic()
+    while not stop.wait(RSS_SAMPLE_S):
+        curve.append([round(time.monotonic() - started), *(_rss_mb(pid) for pid in pids)])
 
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _wait_stored(dedup: str, *, timeout: float) -> bool:
+def _wait_stored(commune_id: int, dedup: str, *, timeout: float) -> bool:
+    """Whether the uplink ``dedup`` got stored within ``timeout`` seconds (the query uses the
+    uplinks' unique key, commune first: without the commune it would scan the table and the
+    benchmark would load the database it measures)."""
     from clocher.iot.models import Uplink
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if Uplink.objects.filter(dedup_key=dedup).exists():
+        if Uplink.objects.filter(commune_id=commune_id, dedup_key=dedup).exists():
             return True
-        time.sleep(0.002)
+        time.sleep(PROBE_POLL_S)
     return False
 
 
 def _probe_loop(
     publisher: Any,
     uplinks: Uplinks,
+    commune_id: int,
     probe_eui: str,
     interval: float,
     latencies: list[float],
@@ -473,7 +579,7 @@ def _probe_loop(
             topic, body, dedup = uplinks.make(0, probe_eui)
             sent = time.monotonic()
             publisher.publish(topic, body, qos=1)
-            if _wait_stored(dedup, timeout=60):
+            if _wait_stored(commune_id, dedup, timeout=60):
                 latencies.append((time.monotonic() - sent) * 1000)
     finally:
         connections.close_all()

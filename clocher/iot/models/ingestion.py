@@ -37,8 +37,18 @@ class Uplink(CommuneOwnedModel):
     """One uplink as the network server sent it (kept ``IOT_RAW_RETENTION_DAYS`` for replay; on
     PostgreSQL in monthly partitions, see ``clocher.iot.partitions``)."""
 
+    # No index of their own for the commune and the device: the unique key (commune first) and
+    # ``iot_uplink_device`` serve them, and every index costs on each uplink stored.
+    commune = models.ForeignKey(
+        "tenancy.Commune", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     device = models.ForeignKey(
-        "iot.Device", on_delete=models.SET_NULL, null=True, blank=True, related_name="uplinks"
+        "iot.Device",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="uplinks",
+        db_index=False,
     )
     dev_eui = models.CharField(max_length=16)
     source = models.CharField(max_length=20)

@@ -25,7 +25,7 @@ import dataclasses
 import hashlib
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -43,7 +43,7 @@ from clocher.iot.models import (
     Uplink,
     UplinkStatus,
 )
-from clocher.iot.models.devices import CodecKind
+from clocher.iot.models.devices import CodecKind, DeviceProfile
 from clocher.iot.network import NormalisedEvent, NormalisedRecord, NormalisedUplink
 from clocher.iot.services.alerting import evaluate_batch, evaluate_readings
 
@@ -200,12 +200,7 @@ def _ingest_many(integration: Integration, incoming: Sequence[_Incoming]) -> lis
     commune_id = integration.commune_id
     results: list[IngestResult | None] = [None] * len(incoming)
     with transaction.atomic():
-        devices = {
-            device.dev_eui: device
-            for device in Device.objects.select_related("profile").filter(
-                commune_id=commune_id, dev_eui__in={item.dev_eui for item in incoming}
-            )
-        }
+        devices = _devices_with_profiles(commune_id, {item.dev_eui for item in incoming})
         uplinks: list[tuple[int, Uplink, Decoded | None]] = []
         seen: set[str] = set()
         for index, item in enumerate(incoming):
@@ -273,6 +268,17 @@ def _ingest_many(integration: Integration, incoming: Sequence[_Incoming]) -> lis
                 last_heard_at=max(item.received_at for item in items),
             )
     return [result or IngestResult(status="duplicate") for result in results]
+
+
+def _devices_with_profiles(commune_id: int, dev_euis: set[str]) -> dict[str, Device]:
+    """The commune's devices among ``dev_euis``, by DevEUI, each with its profile. The profiles
+    come in a second query, one row each: joined to every device, each device's row would carry
+    (and Django parse) its profile's JSON again."""
+    devices = list(Device.objects.filter(commune_id=commune_id, dev_eui__in=dev_euis))
+    profiles = DeviceProfile.objects.in_bulk({device.profile_id for device in devices})
+    for device in devices:
+        device.profile = profiles[device.profile_id]
+    return {device.dev_eui: device for device in devices}
 
 
 def _note_network_addresses(
@@ -382,7 +388,8 @@ def _insert_uplinks(commune_id: int, uplinks: Sequence[Uplink]) -> dict[str, int
     table = quote(Uplink._meta.db_table)
     decoded_field = Uplink._meta.get_field("decoded")
     payload_field = Uplink._meta.get_field("payload")
-    stored_at = _db_time(timezone.now())
+    adapt = _db_time_adapter()
+    stored_at = adapt(timezone.now())
     columns = ", ".join(quote(name) for name in _UPLINK_COLUMNS)
     rows = [
         (
@@ -391,7 +398,7 @@ def _insert_uplinks(commune_id: int, uplinks: Sequence[Uplink]) -> dict[str, int
             uplink.dev_eui,
             uplink.source,
             uplink.dedup_key,
-            _db_time(uplink.received_at),
+            adapt(uplink.received_at),
             stored_at,
             uplink.f_cnt,
             uplink.f_port,
@@ -564,22 +571,20 @@ def store_readings(device: Device, readings: Sequence[Reading]) -> int:
 def store_batch(items: Sequence[tuple[Device, Sequence[Reading]]]) -> list[int]:
     """``store_readings`` for several devices at once: one statement for the measurements, one
     for the roll-ups (per chunk of parameters). Returns, per item, how many were new."""
-    owner: dict[tuple[int, str, datetime], int] = {}
-    rows: list[tuple[Device, Reading]] = []
+    time_key = _time_key()
+    owner: dict[tuple[int, str, Any], int] = {}
+    rows: list[tuple[Device, Reading, Any]] = []
     for position, (device, readings) in enumerate(items):
         for reading in readings:
-            key = (device.pk, reading.quantity, reading.time.astimezone(UTC))
+            key = (device.pk, reading.quantity, time_key(reading.time))
             if key not in owner:
                 owner[key] = position
-                rows.append((device, reading))
+                rows.append((device, reading, key))
     counts = [0] * len(items)
     if not rows:
         return counts
+    requested = {key: (device, reading) for device, reading, key in rows}
     fresh: list[tuple[Device, Reading]] = []
-    requested = {
-        (device.pk, reading.quantity, reading.time.astimezone(UTC)): (device, reading)
-        for device, reading in rows
-    }
     for key in _insert_measurements(rows):
         match = requested.get(key)
         if match is not None:
@@ -589,8 +594,25 @@ def store_batch(items: Sequence[tuple[Device, Sequence[Reading]]]) -> list[int]:
     return counts
 
 
-def _db_time(moment: datetime) -> Any:
-    return connection.ops.adapt_datetimefield_value(moment)
+def _db_time_adapter() -> Callable[[datetime], Any]:
+    """How a datetime goes into a raw statement: as is for psycopg (binary timestamptz), through
+    Django's adaptation otherwise (SQLite stores text). Looked up once per statement, not per
+    value: the connection proxy costs on every attribute access."""
+    if connection.vendor == "postgresql":
+        return _same
+    return connection.ops.adapt_datetimefield_value
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _time_key() -> Callable[[datetime], Any]:
+    """A measurement's time as ``_insert_measurements`` gives it back: whole microseconds since
+    the epoch on PostgreSQL (an integer, cheap to read back), the UTC datetime on SQLite."""
+    if connection.vendor == "postgresql":
+        return _epoch_microseconds
+    return _as_utc
 
 
 def _as_utc(value: Any) -> datetime:
@@ -598,37 +620,53 @@ def _as_utc(value: Any) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _insert_measurements(
-    rows: Sequence[tuple[Device, Reading]],
-) -> list[tuple[int, str, datetime]]:
-    """Insert the measurements; returns the (device id, quantity, UTC time) of the new ones."""
+def _epoch_microseconds(moment: datetime) -> int:
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _insert_measurements(rows: Sequence[tuple[Device, Reading, Any]]) -> list[tuple[int, str, Any]]:
+    """Insert the measurements; returns the (device id, quantity, ``_time_key``) of the new ones."""
     quote = connection.ops.quote_name
     table = quote(Measurement._meta.db_table)
+    adapt = _db_time_adapter()
     values = [
         (
             device.commune_id,
             device.pk,
             reading.quantity,
-            _db_time(reading.time),
+            adapt(reading.time),
             reading.value,
             reading.unit[:20],
         )
-        for device, reading in rows
+        for device, reading, _key in rows
     ]
     types = ("bigint", "bigint", "text", "timestamptz", "double precision", "text")
-    inserted = []
+    time = quote("time")
+    returned_time = (
+        f"CAST(EXTRACT(EPOCH FROM {time}) * 1000000 AS bigint)"
+        if connection.vendor == "postgresql"
+        else time
+    )
+    inserted: list[tuple[int, str, Any]] = []
     for chunk in _row_chunks(values, len(types)):
         source, parameters = _rows_source(types, chunk)
         # Identifiers are the model's quoted names; every value is a query parameter.
         sql = (
-            f"INSERT INTO {table} (commune_id, device_id, quantity, {quote('time')}, value, unit) "
-            f"{source} ON CONFLICT (device_id, quantity, {quote('time')}) DO NOTHING "
-            f"RETURNING device_id, quantity, {quote('time')}"
+            f"INSERT INTO {table} (commune_id, device_id, quantity, {time}, value, unit) "
+            f"{source} ON CONFLICT (device_id, quantity, {time}) DO NOTHING "
+            f"RETURNING device_id, quantity, {returned_time}"
         )
-        inserted += [
-            (device_id, quantity, _as_utc(moment))
-            for device_id, quantity, moment in _execute_rows(sql, parameters, fetch=True)
-        ]
+        returned = _execute_rows(sql, parameters, fetch=True)
+        if connection.vendor == "postgresql":
+            inserted += [tuple(row) for row in returned]
+        else:
+            inserted += [
+                (device, quantity, _as_utc(moment)) for device, quantity, moment in returned
+            ]
     return inserted
 
 
@@ -657,6 +695,7 @@ def _upsert_rollups(rows: Sequence[tuple[Device, Reading]]) -> None:
     least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
     start, count, last, last_time = (quote(n) for n in ("start", "count", "last", "last_time"))
     newer = f"excluded.{last_time} >= {table}.{last_time}"
+    adapt = _db_time_adapter()
     values = []
     for (device_id, quantity, period, slot_start), members in slots.items():
         latest = max(members, key=lambda reading: reading.time)
@@ -667,13 +706,13 @@ def _upsert_rollups(rows: Sequence[tuple[Device, Reading]]) -> None:
                 device_id,
                 quantity,
                 str(period),
-                _db_time(slot_start),
+                adapt(slot_start),
                 min(numbers),
                 max(numbers),
                 sum(numbers),
                 len(numbers),
                 latest.value,
-                _db_time(latest.time),
+                adapt(latest.time),
             )
         )
     types = (
@@ -739,7 +778,8 @@ def _touch_devices(
         return
     quote = connection.ops.quote_name
     table = quote(Device._meta.db_table)
-    values = [(device_id, _db_time(at), percent) for device_id, at, percent in rows]
+    adapt = _db_time_adapter()
+    values = [(device_id, adapt(at), percent) for device_id, at, percent in rows]
     for chunk in _row_chunks(values, 3):
         source, parameters = _rows_source(("bigint", "timestamptz", "integer"), chunk)
         # One statement for every device of the batch; identifiers are the model's quoted

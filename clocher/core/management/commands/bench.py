@@ -33,6 +33,12 @@ class Command(BaseCommand):
             help="Serveur PostgreSQL (base clocher_bench_iot recréée) ou fichier SQLite.",
         )
         iot.add_argument("--broker", default=None, help="mqtt://hôte:port")
+        iot.add_argument(
+            "--private-broker",
+            dest="private_broker",
+            action="store_true",
+            help="Démarrer un Mosquitto propre à la mesure (file d'attente par client étendue).",
+        )
         iot.add_argument("--workers", type=int, default=None)
         iot.add_argument("--batch-size", dest="batch_size", type=int, default=500)
         iot.add_argument("--rate", type=float, default=0.0, help="Messages/s (0 : au plus vite).")
@@ -48,6 +54,10 @@ class Command(BaseCommand):
             or settings.IOT_MQTT_URL
             or os.environ.get("CLOCHER_TEST_MQTT_URL", "")
         )
+        if options["private_broker"]:
+            if bench.mosquitto_path() is None:
+                raise CommandError(_("--private-broker : Mosquitto n'est pas installé."))
+            broker = "private"
         if not broker:
             raise CommandError(
                 _("Aucun broker MQTT : --broker, CLOCHER_IOT_MQTT_URL ou CLOCHER_TEST_MQTT_URL.")
@@ -73,11 +83,13 @@ class Command(BaseCommand):
             workers=max(1, workers),
             batch_size=max(1, options["batch_size"]),
             rate=max(0.0, options["rate"]),
-            # Mosquitto holds, per client, its Receive Maximum in flight plus 1,000 queued
-            # messages (max_queued_messages) and drops QoS 1 messages beyond: stay under it.
-            window=max(1, options["window"] or 1000 * max(1, workers)),
+            # A default Mosquitto keeps about 1,000 messages per client (max_queued_messages,
+            # what is in flight included) and drops QoS 1 messages beyond: stay well under it,
+            # the shared subscription does not split the messages evenly at every moment.
+            window=max(1, options["window"] or (4000 if options["private_broker"] else 800)),
             probe_interval=max(0.01, options["probe_interval"]),
             broker=broker,
+            private_broker=options["private_broker"],
         )
         try:
             if options["here"]:
