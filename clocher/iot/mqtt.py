@@ -345,6 +345,7 @@ class IngestWorker:
             messages=[(message.topic, message.payload) for message in batch],
             health=self.health,
         )
+        failed: list[tuple[str, str]] = []
         for message, handled in zip(batch, outcomes, strict=True):
             self.counters.count(handled.outcome)
             if handled.outcome == "rejected":
@@ -352,7 +353,15 @@ class IngestWorker:
                     "iot-ingest: rejected message on %s: %s", message.topic, handled.detail
                 )
             elif handled.outcome == "failed":
-                logger.error("iot-ingest: not stored (%s) on %s", handled.detail, message.topic)
+                failed.append((message.topic, handled.detail))
+        if failed:
+            # A database error fails the whole batch with the same cause: one line, not 500.
+            logger.error(
+                "iot-ingest: %d message(s) not stored (%s), first on %s",
+                len(failed),
+                failed[0][1],
+                failed[0][0],
+            )
         if any(handled.database_error for handled in outcomes):
             self._leave = True  # nothing acknowledged: PUBACKs must follow the PUBLISH order
             return

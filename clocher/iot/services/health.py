@@ -114,6 +114,8 @@ class HealthAccumulator:
 
 
 def _upsert(slots: Iterable[tuple[SlotKey, int]]) -> None:
+    # In key order: two workers counting the same slots lock them in the same order (no deadlock).
+    slots = sorted(slots, key=lambda slot: tuple(str(part) for part in slot[0]))
     by_integration = [(key, n) for key, n in slots if key[0] is not None]
     of_instance = [(key, n) for key, n in slots if key[0] is None]
     if by_integration:

@@ -257,7 +257,7 @@ def _ingest_many(integration: Integration, incoming: Sequence[_Incoming]) -> lis
         _touch_devices(seen_devices, stored)
         _note_network_addresses(incoming, uplinks)
         evaluate_batch([(device, readings) for device, readings in stored if readings])
-        for dev_eui, items in pending.items():
+        for dev_eui, items in sorted(pending.items()):  # lock order (see _uplink_row_key)
             named = [item.device_name for item in items if item.device_name]
             _pending_upsert(
                 commune_id,
@@ -333,6 +333,15 @@ _UPLINK_TYPES = (
     "integer",
     "double precision",
 )
+# Lock order: workers sharing a subscription write overlapping rows at the same time (the same
+# roll-up slots, devices, a redelivered uplink). Every statement of a batch takes its rows sorted
+# by their key, so two batches lock shared rows in the same order and never deadlock each other.
+
+
+def _uplink_row_key(row: Sequence[Any]) -> tuple[Any, ...]:
+    return (row[4], row[5])  # dedup_key, received_at: the unique key within the commune
+
+
 # SQLite allows 32,766 parameters per statement.
 _MAX_PARAMETERS = 30000
 
@@ -411,6 +420,7 @@ def _insert_uplinks(commune_id: int, uplinks: Sequence[Uplink]) -> dict[str, int
         )
         for uplink in uplinks
     ]
+    rows.sort(key=_uplink_row_key)  # lock order (see above)
     inserted: dict[str, int] = {}
     for chunk in _row_chunks(rows, len(_UPLINK_COLUMNS)):
         source, parameters = _rows_source(_UPLINK_TYPES, chunk)
@@ -644,6 +654,7 @@ def _insert_measurements(rows: Sequence[tuple[Device, Reading, Any]]) -> list[tu
         )
         for device, reading, _key in rows
     ]
+    values.sort(key=lambda row: (row[1], row[2], row[3]))  # lock order (see _uplink_row_key)
     types = ("bigint", "bigint", "text", "timestamptz", "double precision", "text")
     time = quote("time")
     returned_time = (
@@ -697,7 +708,7 @@ def _upsert_rollups(rows: Sequence[tuple[Device, Reading]]) -> None:
     newer = f"excluded.{last_time} >= {table}.{last_time}"
     adapt = _db_time_adapter()
     values = []
-    for (device_id, quantity, period, slot_start), members in slots.items():
+    for (device_id, quantity, period, slot_start), members in sorted(slots.items()):
         latest = max(members, key=lambda reading: reading.time)
         numbers = [member.value for member in members]
         values.append(
@@ -772,7 +783,7 @@ def _touch_devices(
                     battery[device.pk] = (reading.time, percent)
     rows = [
         (device_id, received_at, battery[device_id][1] if device_id in battery else None)
-        for device_id, received_at in latest.items()
+        for device_id, received_at in sorted(latest.items())  # lock order (see _uplink_row_key)
     ]
     if not rows:
         return

@@ -115,9 +115,10 @@ def test_statements_do_not_grow_with_the_batch(operator, commune_a, django_asser
         factories.device(commune_a, elsys, eui)
     integration, _token = factories.integration(commune_a)
     messages = _messages(euis, 5)
-    # devices, alert rules, uplinks, measurements, roll-ups, devices' last uplink, savepoints;
-    # and, the first time only, one update per device of its network address (remote control).
-    with django_assert_max_num_queries(9 + len(euis)):
+    # devices, their profiles, alert rules, uplinks, measurements, roll-ups, devices' last
+    # uplink, savepoints; and, the first time only, one update per device of its network
+    # address (remote control).
+    with django_assert_max_num_queries(10 + len(euis)):
         results = ingest_batch(integration=integration, messages=messages)
     assert {result.status for result in results} == {"stored"}
     later = _messages(euis, 6)[200:]  # one more minute of every device

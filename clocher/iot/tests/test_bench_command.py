@@ -1,0 +1,46 @@
+"""``clocher bench iot`` end to end on a tiny run: its own SQLite database, its own Mosquitto
+(``--private-broker``), real workers; the last line is the JSON the performance notes quote.
+Needs the mosquitto executable (installed where the broker tests run)."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from clocher.iot import bench
+
+pytestmark = [
+    pytest.mark.broker,
+    pytest.mark.skipif(
+        bench.mosquitto_path() is None, reason="mosquitto is not installed: no private broker"
+    ),
+]
+
+
+def test_tiny_run_stores_every_message_and_prints_its_figures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CLOCHER_BENCH_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(bench, "RSS_SAMPLE_S", 0.5)
+    call_command(
+        "bench", "iot", "--devices", "4", "--messages", "40", "--private-broker", stdout=StringIO()
+    )
+    last_line = capfd.readouterr().out.strip().splitlines()[-1]
+    figures = json.loads(last_line)
+    assert figures["database"] == "sqlite"
+    assert figures["stored"] == 40
+    assert figures["datapoints"] == 40 * 6  # six quantities in each Elsys ERS CO2 frame
+    assert figures["uplinks_per_s"] > 0
+    assert figures["p99_ingest_to_query_ms"] is None or figures["p99_ingest_to_query_ms"] > 0
+    assert len(figures["worker_rss_mb_end"]) == 1
+    assert (tmp_path / "bench.sqlite3").exists()
+
+
+def test_private_broker_needs_mosquitto(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bench, "mosquitto_path", lambda: None)
+    with pytest.raises(CommandError, match="Mosquitto"):
+        call_command("bench", "iot", "--devices", "1", "--messages", "1", "--private-broker")
