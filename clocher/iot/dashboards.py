@@ -2,7 +2,8 @@
 
 Nothing here queries once per device: the last values of a page of devices come from their
 latest day roll-ups in one query, and the series of any number of devices from one query on the
-hour roll-ups (up to a week) or the day roll-ups (beyond).
+hour roll-ups (up to a week) or the day roll-ups (beyond). A device's page draws one quantity at
+a time and reads only that quantity's roll-ups.
 """
 
 from __future__ import annotations
@@ -185,6 +186,39 @@ def overview_rows(
     return rows
 
 
+# --- Quantities --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuantityChoice:
+    """A quantity the charts can be narrowed to; ``last`` is its last value, when known."""
+
+    quantity: str
+    unit: str
+    last: LastValue | None = None
+
+
+def quantities_of_devices(
+    devices: Sequence[Device], values: dict[int, list[LastValue]]
+) -> list[QuantityChoice]:
+    """Every quantity that ``devices`` declare (their profiles) or have reported (``values``,
+    from ``last_values``), in display order. With one device, each comes with its last value."""
+    choices: dict[str, QuantityChoice] = {}
+    for device in devices:
+        reported = {value.quantity: value for value in values.get(device.pk, [])}
+        units = device.profile.quantities or {}
+        for quantity in _ordered_quantities(device, reported):
+            if quantity not in choices:
+                last = reported.get(quantity) if len(devices) == 1 else None
+                choices[quantity] = QuantityChoice(quantity, str(units.get(quantity, "")), last)
+    return sorted(choices.values(), key=lambda choice: _quantity_rank(choice.quantity))
+
+
+def quantity_of(key: str | None, choices: Sequence[QuantityChoice]) -> QuantityChoice | None:
+    """The choice named ``key``, or None when ``key`` is empty or none of ``choices``."""
+    return next((choice for choice in choices if key and choice.quantity == key), None)
+
+
 # --- Charts ------------------------------------------------------------------------------------
 
 
@@ -238,58 +272,98 @@ class Chart:
     chart_id: str
 
 
+def _rollups_of(
+    commune: Commune,
+    devices: Sequence[Device],
+    period: ChartPeriod,
+    *,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    quantity: str | None,
+) -> QuerySet[Rollup]:
+    rollups = Rollup.objects.for_commune(commune).filter(
+        device_id__in=[device.pk for device in devices],
+        period=period.rollup,
+        start__gte=start,
+        start__lt=end,
+    )
+    if quantity is not None:
+        rollups = rollups.filter(quantity=quantity)
+    return rollups.order_by("device_id", "quantity", "start")
+
+
+def _chart(
+    device: Device,
+    quantity: str,
+    series: list[Rollup],
+    period: ChartPeriod,
+    *,
+    start: datetime.datetime,
+    end: datetime.datetime,
+) -> Chart:
+    """The SVG chart of one quantity of a device; each point is the slot's mean."""
+    unit = str((device.profile.quantities or {}).get(quantity, ""))
+    chart_id = f"chart-{device.pk}-{quantity}"
+    title = _("%(quantity)s de %(device)s") % {"quantity": quantity, "device": device.name}
+    description = _(
+        "Moyenne par %(slot)s du %(start)s au %(end)s, %(count)d valeurs ; "
+        "les mêmes chiffres sont dans le tableau qui suit."
+    ) % {
+        "slot": _("heure") if period.rollup == RollupPeriod.HOUR else _("jour"),
+        "start": start.astimezone(ROLLUP_ZONE).strftime("%d/%m/%Y %H:%M"),
+        "end": end.astimezone(ROLLUP_ZONE).strftime("%d/%m/%Y %H:%M"),
+        "count": len(series),
+    }
+    svg = line_chart(
+        [Point(rollup.start, rollup.mean) for rollup in series],
+        start=start,
+        end=end,
+        title=title,
+        description=description,
+        unit=unit,
+        chart_id=chart_id,
+    )
+    return Chart(device, quantity, unit, svg, series, chart_id)
+
+
+def chart_of_device(
+    commune: Commune,
+    device: Device,
+    quantity: str,
+    period: ChartPeriod,
+    *,
+    now: datetime.datetime,
+) -> Chart:
+    """The chart of one quantity of ``device`` over ``period``, drawn even without data: only
+    that quantity's roll-ups are read."""
+    start, end = window(period, now=now)
+    series = list(_rollups_of(commune, [device], period, start=start, end=end, quantity=quantity))
+    return _chart(device, quantity, series, period, start=start, end=end)
+
+
 def charts_of_devices(
     commune: Commune,
     devices: Sequence[Device],
     period: ChartPeriod,
     *,
     now: datetime.datetime,
+    quantity: str | None = None,
 ) -> list[Chart]:
-    """One chart per quantity of each device over ``period``, from one roll-up query; each
-    point is the slot's mean."""
+    """One chart per quantity of each device over ``period``, from one roll-up query; with
+    ``quantity``, only that quantity's roll-ups are read and drawn."""
     start, end = window(period, now=now)
     by_key: dict[tuple[int, str], list[Rollup]] = {}
     if devices:
-        rollups = (
-            Rollup.objects.for_commune(commune)
-            .filter(
-                device_id__in=[device.pk for device in devices],
-                period=period.rollup,
-                start__gte=start,
-                start__lt=end,
-            )
-            .order_by("device_id", "quantity", "start")
-        )
+        rollups = _rollups_of(commune, devices, period, start=start, end=end, quantity=quantity)
         for rollup in rollups:
             by_key.setdefault((rollup.device_id, rollup.quantity), []).append(rollup)
     charts = []
     for device in devices:
-        present = [quantity for (device_id, quantity) in by_key if device_id == device.pk]
-        units = device.profile.quantities or {}
-        for quantity in _ordered_quantities(device, present):
-            series = by_key.get((device.pk, quantity), [])
-            unit = str(units.get(quantity, ""))
-            chart_id = f"chart-{device.pk}-{quantity}"
-            title = _("%(quantity)s de %(device)s") % {"quantity": quantity, "device": device.name}
-            description = _(
-                "Moyenne par %(slot)s du %(start)s au %(end)s, %(count)d valeurs ; "
-                "les mêmes chiffres sont dans le tableau qui suit."
-            ) % {
-                "slot": _("heure") if period.rollup == RollupPeriod.HOUR else _("jour"),
-                "start": start.astimezone(ROLLUP_ZONE).strftime("%d/%m/%Y %H:%M"),
-                "end": end.astimezone(ROLLUP_ZONE).strftime("%d/%m/%Y %H:%M"),
-                "count": len(series),
-            }
-            svg = line_chart(
-                [Point(rollup.start, rollup.mean) for rollup in series],
-                start=start,
-                end=end,
-                title=title,
-                description=description,
-                unit=unit,
-                chart_id=chart_id,
-            )
-            charts.append(Chart(device, quantity, unit, svg, series, chart_id))
+        present = [name for (device_id, name) in by_key if device_id == device.pk]
+        for name in _ordered_quantities(device, present):
+            if quantity is None or name == quantity:
+                series = by_key.get((device.pk, name), [])
+                charts.append(_chart(device, name, series, period, start=start, end=end))
     return charts
 
 

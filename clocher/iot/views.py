@@ -1,4 +1,4 @@
-"""Staff pages of Cité IoT (``staff:iot``): overview of the commune's devices, a device's charts,
+"""Staff pages of Cité IoT (``staff:iot``): overview of the commune's devices, a device's chart,
 a building's charts, claiming a pending device, importing devices from CSV.
 
 Every view runs behind ``CommuneScopeMiddleware`` (signed in with the second factor, a role in
@@ -72,14 +72,53 @@ def _period_links(current: dashboards.ChartPeriod) -> list[dict[str, object]]:
     ]
 
 
+def _quantity_links(
+    choices: list[dashboards.QuantityChoice],
+    current: dashboards.QuantityChoice | None,
+    *,
+    offer_all: bool = False,
+) -> list[dict[str, object]]:
+    """Links of the quantity nav; with ``offer_all``, first a link to every quantity (no
+    ``quantity`` parameter), current when none is chosen."""
+    every: dict[str, object] = {
+        "key": None,
+        "label": _("Toutes les grandeurs"),
+        "last": None,
+        "current": current is None,
+    }
+    links = [every] if offer_all else []
+    for choice in choices:
+        links.append(
+            {
+                "key": choice.quantity,
+                "label": choice.quantity,
+                "last": choice.last,
+                "current": choice == current,
+            }
+        )
+    return links
+
+
 @require_capability(Capability.VIEW_DEVICES)
 @require_http_methods(["GET", "HEAD"])
 def device(request: HttpRequest, commune_slug: str, device: Device) -> HttpResponse:
-    """A device: a chart per quantity over a day, week, month or year, and its recent uplinks."""
+    """A device: the chart of one of its quantities (``?quantity=``, the first by default) over a
+    day, week, month or year, the links to its other quantities, and its recent uplinks."""
     commune = _commune(request)
     period = dashboards.period_of(request.GET.get("periode"))
     now = timezone.now()
     status = dashboards.device_status(device, now=now)
+    choices = dashboards.quantities_of_devices([device], dashboards.last_values(commune, [device]))
+    requested = request.GET.get("quantity", "")
+    current = dashboards.quantity_of(requested, choices)
+    unknown_quantity = requested if requested and current is None else ""
+    if current is None and choices:
+        current = choices[0]
+    charts = (
+        [dashboards.chart_of_device(commune, device, current.quantity, period, now=now)]
+        if current is not None
+        else []
+    )
     return render(
         request,
         "iot/device.html",
@@ -89,7 +128,9 @@ def device(request: HttpRequest, commune_slug: str, device: Device) -> HttpRespo
             "status_label": dashboards.STATUS_LABELS[status],
             "period": period,
             "periods": _period_links(period),
-            "charts": dashboards.charts_of_devices(commune, [device], period, now=now),
+            "quantities": _quantity_links(choices, current),
+            "unknown_quantity": unknown_quantity,
+            "charts": charts,
             "uplinks": dashboards.recent_uplinks(commune, device),
         },
     )
@@ -98,20 +139,33 @@ def device(request: HttpRequest, commune_slug: str, device: Device) -> HttpRespo
 @require_capability(Capability.VIEW_DEVICES)
 @require_http_methods(["GET", "HEAD"])
 def building(request: HttpRequest, commune_slug: str, building: str) -> HttpResponse:
-    """The devices of one building together, with the same charts."""
+    """The devices of one building together, with the same charts: every quantity of each
+    device, or one quantity (``?quantity=``) to compare the devices on it."""
     commune = _commune(request)
     devices = dashboards.devices_of_building(commune, building)
     period = dashboards.period_of(request.GET.get("periode"))
     now = timezone.now()
+    rows = dashboards.overview_rows(commune, devices, now=now)
+    choices = dashboards.quantities_of_devices(devices, {row.device.pk: row.values for row in rows})
+    requested = request.GET.get("quantity", "")
+    current = dashboards.quantity_of(requested, choices)
     return render(
         request,
         "iot/building.html",
         {
             "building": building,
-            "rows": dashboards.overview_rows(commune, devices, now=now),
+            "rows": rows,
             "period": period,
             "periods": _period_links(period),
-            "charts": dashboards.charts_of_devices(commune, devices, period, now=now),
+            "quantities": _quantity_links(choices, current, offer_all=True),
+            "unknown_quantity": requested if requested and current is None else "",
+            "charts": dashboards.charts_of_devices(
+                commune,
+                devices,
+                period,
+                now=now,
+                quantity=current.quantity if current is not None else None,
+            ),
         },
     )
 
