@@ -7,6 +7,7 @@ from clocher.core.models.base import (
     CommuneScopedQuerySet,
     JournalEntry,
     JournalQuerySet,
+    commune_foreign_key,
 )
 from clocher.core.models.vault import CommuneKey, VaultFile
 from clocher.core.models.worker import ScheduledRun, WorkerHeartbeat
@@ -22,4 +23,5 @@ __all__ = [
     "ScheduledRun",
     "VaultFile",
     "WorkerHeartbeat",
+    "commune_foreign_key",
 ]

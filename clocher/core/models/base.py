@@ -2,7 +2,9 @@
 
 Every model that belongs to a commune inherits :class:`CommuneOwnedModel`. That gives it:
 
-- a ``commune`` foreign key (indexed), so scoping is always one ``WHERE commune_id = …``;
+- a ``commune`` foreign key (indexed), so scoping is always one ``WHERE commune_id = …``; a
+  table written at a high rate whose other keys lead with a column that already narrows to one
+  commune may redeclare it with ``commune_foreign_key(db_index=False)``;
 - the ``for_commune()`` queryset method that selectors build on;
 - on PostgreSQL, a Row-Level Security policy applied after each migration (see ``core.rls``);
 - coverage by the isolation test, once its URL parameter is registered in ``core.scoping``.
@@ -23,10 +25,15 @@ class CommuneScopedQuerySet(models.QuerySet[Any]):
         return self.filter(commune=commune)
 
 
-class CommuneOwnedModel(models.Model):
-    commune = models.ForeignKey(
-        "tenancy.Commune", on_delete=models.PROTECT, related_name="+", db_index=True
+def commune_foreign_key(*, db_index: bool = True) -> models.ForeignKey[Commune, Commune]:
+    """The ``commune`` field of a commune-owned model."""
+    return models.ForeignKey(
+        "tenancy.Commune", on_delete=models.PROTECT, related_name="+", db_index=db_index
     )
+
+
+class CommuneOwnedModel(models.Model):
+    commune = commune_foreign_key()
 
     objects = CommuneScopedQuerySet.as_manager()
 

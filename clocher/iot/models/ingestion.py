@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clocher.core.models import CommuneOwnedModel
+from clocher.core.models import CommuneOwnedModel, commune_foreign_key
 
 
 class IntegrationKind(models.TextChoices):
@@ -39,9 +39,7 @@ class Uplink(CommuneOwnedModel):
 
     # No index of their own for the commune and the device: the unique key (commune first) and
     # ``iot_uplink_device`` serve them, and every index costs on each uplink stored.
-    commune = models.ForeignKey(
-        "tenancy.Commune", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
+    commune = commune_foreign_key(db_index=False)
     device = models.ForeignKey(
         "iot.Device",
         on_delete=models.SET_NULL,

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from clocher.core.models import CommuneOwnedModel
+from clocher.core.models import CommuneOwnedModel, commune_foreign_key
 
-if TYPE_CHECKING:
-    from clocher.tenancy.models import Commune
-
-
-def _commune_unindexed() -> models.ForeignKey[Commune, Commune]:
-    """The ingestion writes thousands of these rows a second and each index costs on every row:
-    the unique key (device first) serves every read and the device's foreign key, and the
-    commune's own index would only serve a commune's deletion, which goes through its devices."""
-    return models.ForeignKey(
-        "tenancy.Commune", on_delete=models.PROTECT, related_name="+", db_index=False
-    )
+# The ingestion writes thousands of these rows a second and each index costs on every row: the
+# unique key (device first) serves every read and the device's foreign key, and the commune's own
+# index would only serve a commune's deletion, which goes through its devices.
 
 
 class Measurement(CommuneOwnedModel):
-    commune = _commune_unindexed()
+    commune = commune_foreign_key(db_index=False)
     device = models.ForeignKey(
         "iot.Device", on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -52,7 +42,7 @@ class Rollup(CommuneOwnedModel):
     Each row is updated at every reading of its slot: on PostgreSQL the table keeps free room in
     its pages (fillfactor, migration 0007) so that these updates stay "HOT" — no index touched."""
 
-    commune = _commune_unindexed()
+    commune = commune_foreign_key(db_index=False)
     device = models.ForeignKey(
         "iot.Device", on_delete=models.CASCADE, related_name="+", db_index=False
     )

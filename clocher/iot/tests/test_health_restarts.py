@@ -7,8 +7,6 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
-import os
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -24,14 +22,13 @@ import pytest
 from django.db import connection, connections
 from paho.mqtt.enums import CallbackAPIVersion
 
+from clocher.iot.bench import mosquitto_path
 from clocher.iot.models import Uplink
 from clocher.iot.mqtt import BrokerAddress, IngestWorker, handle_message
 from clocher.iot.services import ingestion
 from clocher.iot.tests import factories
 
-MOSQUITTO = shutil.which("mosquitto") or (
-    "/usr/sbin/mosquitto" if os.path.exists("/usr/sbin/mosquitto") else None
-)
+MOSQUITTO = mosquitto_path()
 
 
 def _topic(application: str = "app-1") -> str:
