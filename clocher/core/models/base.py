@@ -25,10 +25,17 @@ class CommuneScopedQuerySet(models.QuerySet[Any]):
         return self.filter(commune=commune)
 
 
-def commune_foreign_key(*, db_index: bool = True) -> models.ForeignKey[Commune, Commune]:
-    """The ``commune`` field of a commune-owned model."""
+def commune_foreign_key(
+    *, db_index: bool = True, db_constraint: bool = True
+) -> models.ForeignKey[Commune, Commune]:
+    """The ``commune`` field of a commune-owned model (``db_constraint=False``: the protection
+    against deleting a commune that still owns rows is Django's alone, see ``iot.Measurement``)."""
     return models.ForeignKey(
-        "tenancy.Commune", on_delete=models.PROTECT, related_name="+", db_index=db_index
+        "tenancy.Commune",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=db_index,
+        db_constraint=db_constraint,
     )
 
 

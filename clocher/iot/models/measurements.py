@@ -10,12 +10,22 @@ from clocher.core.models import CommuneOwnedModel, commune_foreign_key
 # The ingestion writes thousands of these rows a second and each index costs on every row: the
 # unique key (device first) serves every read and the device's foreign key, and the commune's own
 # index would only serve a commune's deletion, which goes through its devices.
+#
+# Nor do they carry foreign-key constraints in the database: checking the device and the commune
+# of every row took PostgreSQL two lookups per measurement, about a fifth of its time under load
+# (docs/performance.md). The ingestion writes only devices it has just read in the commune; the
+# ORM still cascades a device's deletion and refuses a commune's (``on_delete``); Clocher deletes
+# no device (a device is retired, its history kept); the raw uplinks keep their constraints.
 
 
 class Measurement(CommuneOwnedModel):
-    commune = commune_foreign_key(db_index=False)
+    commune = commune_foreign_key(db_index=False, db_constraint=False)
     device = models.ForeignKey(
-        "iot.Device", on_delete=models.CASCADE, related_name="+", db_index=False
+        "iot.Device",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     quantity = models.CharField(max_length=60)
     time = models.DateTimeField()
@@ -42,9 +52,13 @@ class Rollup(CommuneOwnedModel):
     Each row is updated at every reading of its slot: on PostgreSQL the table keeps free room in
     its pages (fillfactor, migration 0007) so that these updates stay "HOT" — no index touched."""
 
-    commune = commune_foreign_key(db_index=False)
+    commune = commune_foreign_key(db_index=False, db_constraint=False)
     device = models.ForeignKey(
-        "iot.Device", on_delete=models.CASCADE, related_name="+", db_index=False
+        "iot.Device",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     quantity = models.CharField(max_length=60)
     period = models.CharField(max_length=5, choices=RollupPeriod.choices)

@@ -579,8 +579,12 @@ def store_readings(device: Device, readings: Sequence[Reading]) -> int:
 
 
 def store_batch(items: Sequence[tuple[Device, Sequence[Reading]]]) -> list[int]:
-    """``store_readings`` for several devices at once: one statement for the measurements, one
-    for the roll-ups (per chunk of parameters). Returns, per item, how many were new."""
+    """``store_readings`` for several devices at once. Returns, per item, how many were new.
+
+    On PostgreSQL one statement inserts the measurements and merges the new ones into their
+    roll-ups (``_MEASUREMENTS_AND_ROLLUPS``): the database groups them by slot itself, so the
+    roll-up rows are neither built in Python nor sent over. Elsewhere one statement for the
+    measurements, then one for the roll-ups of those that were new (per chunk of parameters)."""
     time_key = _time_key()
     owner: dict[tuple[int, str, Any], int] = {}
     rows: list[tuple[Device, Reading, Any]] = []
@@ -593,14 +597,16 @@ def store_batch(items: Sequence[tuple[Device, Sequence[Reading]]]) -> list[int]:
     counts = [0] * len(items)
     if not rows:
         return counts
+    with_rollups = connection.vendor == "postgresql"
     requested = {key: (device, reading) for device, reading, key in rows}
     fresh: list[tuple[Device, Reading]] = []
-    for key in _insert_measurements(rows):
+    for key in _insert_measurements(rows, with_rollups=with_rollups):
         match = requested.get(key)
         if match is not None:
             fresh.append(match)
             counts[owner[key]] += 1
-    _upsert_rollups(fresh)
+    if not with_rollups:
+        _upsert_rollups(fresh)
     return counts
 
 
@@ -638,8 +644,14 @@ def _epoch_microseconds(moment: datetime) -> int:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _insert_measurements(rows: Sequence[tuple[Device, Reading, Any]]) -> list[tuple[int, str, Any]]:
-    """Insert the measurements; returns the (device id, quantity, ``_time_key``) of the new ones."""
+_MEASUREMENT_TYPES = ("bigint", "bigint", "text", "timestamptz", "double precision", "text")
+
+
+def _insert_measurements(
+    rows: Sequence[tuple[Device, Reading, Any]], *, with_rollups: bool = False
+) -> list[tuple[int, str, Any]]:
+    """Insert the measurements (and, ``with_rollups``, merge the new ones into their roll-ups:
+    PostgreSQL only); returns the (device id, quantity, ``_time_key``) of the new ones."""
     quote = connection.ops.quote_name
     table = quote(Measurement._meta.db_table)
     adapt = _db_time_adapter()
@@ -655,30 +667,82 @@ def _insert_measurements(rows: Sequence[tuple[Device, Reading, Any]]) -> list[tu
         for device, reading, _key in rows
     ]
     values.sort(key=lambda row: (row[1], row[2], row[3]))  # lock order (see _uplink_row_key)
-    types = ("bigint", "bigint", "text", "timestamptz", "double precision", "text")
     time = quote("time")
-    returned_time = (
-        f"CAST(EXTRACT(EPOCH FROM {time}) * 1000000 AS bigint)"
-        if connection.vendor == "postgresql"
-        else time
-    )
     inserted: list[tuple[int, str, Any]] = []
-    for chunk in _row_chunks(values, len(types)):
-        source, parameters = _rows_source(types, chunk)
+    for chunk in _row_chunks(values, len(_MEASUREMENT_TYPES)):
+        source, parameters = _rows_source(_MEASUREMENT_TYPES, chunk)
         # Identifiers are the model's quoted names; every value is a query parameter.
-        sql = (
+        insert = (
             f"INSERT INTO {table} (commune_id, device_id, quantity, {time}, value, unit) "
-            f"{source} ON CONFLICT (device_id, quantity, {time}) DO NOTHING "
-            f"RETURNING device_id, quantity, {returned_time}"
+            f"{source} ON CONFLICT (device_id, quantity, {time}) DO NOTHING"
         )
-        returned = _execute_rows(sql, parameters, fetch=True)
-        if connection.vendor == "postgresql":
-            inserted += [tuple(row) for row in returned]
+        if with_rollups:
+            sql = _measurements_and_rollups_sql(insert)
+            parameters += [RollupPeriod.HOUR.value, RollupPeriod.DAY.value, ROLLUP_ZONE.key]
+            inserted += [tuple(row) for row in _execute_rows(sql, parameters, fetch=True)]
+        elif connection.vendor == "postgresql":
+            sql = (
+                f"{insert} RETURNING device_id, quantity, "
+                f"CAST(EXTRACT(EPOCH FROM {time}) * 1000000 AS bigint)"
+            )
+            inserted += [tuple(row) for row in _execute_rows(sql, parameters, fetch=True)]
         else:
+            returned = _execute_rows(
+                f"{insert} RETURNING device_id, quantity, {time}", parameters, fetch=True
+            )
             inserted += [
                 (device, quantity, _as_utc(moment)) for device, quantity, moment in returned
             ]
     return inserted
+
+
+def _measurements_and_rollups_sql(insert: str) -> str:
+    """PostgreSQL: ``insert`` (the measurements) and, from the rows it inserted, their hour and
+    day slots merged into the roll-ups, in one statement; it returns the new measurements'
+    (device id, quantity, microseconds since the epoch). Its last three parameters are the two
+    periods and the roll-ups' time zone. The slots are those of ``slot_starts``; each is
+    touched once, in key order (lock order, see ``_uplink_row_key``)."""
+    quote = connection.ops.quote_name
+    rollups = quote(Rollup._meta.db_table)
+    time, start, count, last, last_time = (
+        quote(name) for name in ("time", "start", "count", "last", "last_time")
+    )
+    # Identifiers are the models' quoted names; every value is a query parameter.
+    return (
+        f"WITH fresh AS ({insert} RETURNING commune_id, device_id, quantity, {time}, value), "  # noqa: S608
+        "slots AS ("
+        f"SELECT commune_id, device_id, quantity, CAST(%s AS text) AS period, "
+        f"date_trunc('hour', {time}, 'UTC') AS slot, value, {time} FROM fresh "
+        f"UNION ALL SELECT commune_id, device_id, quantity, CAST(%s AS text), "
+        f"date_trunc('day', {time}, CAST(%s AS text)), value, {time} FROM fresh), "
+        f"merged AS (INSERT INTO {rollups} (commune_id, device_id, quantity, period, {start}, "
+        f"minimum, maximum, total, {count}, {last}, {last_time}) "
+        f"SELECT commune_id, device_id, quantity, period, slot, min(value), max(value), "
+        f"sum(value), count(*), (array_agg(value ORDER BY {time} DESC))[1], max({time}) "
+        "FROM slots GROUP BY commune_id, device_id, quantity, period, slot "
+        "ORDER BY device_id, quantity, period, slot "
+        f"{_rollup_conflict_sql(rollups)}) "
+        f"SELECT device_id, quantity, CAST(EXTRACT(EPOCH FROM {time}) * 1000000 AS bigint) "
+        "FROM fresh"
+    )
+
+
+def _rollup_conflict_sql(table: str) -> str:
+    """How a roll-up slot already stored takes in new readings (``table`` quoted)."""
+    quote = connection.ops.quote_name
+    least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
+    start, count, last, last_time = (quote(n) for n in ("start", "count", "last", "last_time"))
+    newer = f"excluded.{last_time} >= {table}.{last_time}"
+    return (
+        f"ON CONFLICT (device_id, quantity, period, {start}) DO UPDATE SET "
+        f"minimum = {least}({table}.minimum, excluded.minimum), "
+        f"maximum = {greatest}({table}.maximum, excluded.maximum), "
+        f"total = {table}.total + excluded.total, "
+        f"{count} = {table}.{count} + excluded.{count}, "
+        f"{last} = CASE WHEN {newer} THEN excluded.{last} ELSE {table}.{last} END, "
+        f"{last_time} = CASE WHEN {newer} THEN excluded.{last_time} "
+        f"ELSE {table}.{last_time} END"
+    )
 
 
 def slot_starts(moment: datetime) -> dict[str, datetime]:
@@ -703,9 +767,7 @@ def _upsert_rollups(rows: Sequence[tuple[Device, Reading]]) -> None:
         return
     quote = connection.ops.quote_name
     table = quote(Rollup._meta.db_table)
-    least, greatest = ("LEAST", "GREATEST") if connection.vendor == "postgresql" else ("MIN", "MAX")
     start, count, last, last_time = (quote(n) for n in ("start", "count", "last", "last_time"))
-    newer = f"excluded.{last_time} >= {table}.{last_time}"
     adapt = _db_time_adapter()
     values = []
     for (device_id, quantity, period, slot_start), members in sorted(slots.items()):
@@ -745,14 +807,7 @@ def _upsert_rollups(rows: Sequence[tuple[Device, Reading]]) -> None:
         sql = (
             f"INSERT INTO {table} (commune_id, device_id, quantity, period, {start}, minimum, "
             f"maximum, total, {count}, {last}, {last_time}) {source} "
-            f"ON CONFLICT (device_id, quantity, period, {start}) DO UPDATE SET "
-            f"minimum = {least}({table}.minimum, excluded.minimum), "
-            f"maximum = {greatest}({table}.maximum, excluded.maximum), "
-            f"total = {table}.total + excluded.total, "
-            f"{count} = {table}.{count} + excluded.{count}, "
-            f"{last} = CASE WHEN {newer} THEN excluded.{last} ELSE {table}.{last} END, "
-            f"{last_time} = CASE WHEN {newer} THEN excluded.{last_time} "
-            f"ELSE {table}.{last_time} END"
+            f"{_rollup_conflict_sql(table)}"
         )
         _execute_rows(sql, parameters)
 

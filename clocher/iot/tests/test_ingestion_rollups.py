@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from clocher.iot.models import Device, Measurement, Rollup
-from clocher.iot.services.ingestion import ingest, slot_starts
+from clocher.iot.services.ingestion import Reading, ingest, slot_starts, store_batch
 from clocher.iot.tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +99,61 @@ def test_battery_measurement_updates_the_device(operator, commune_a):
     device = Device.objects.get(pk=device.pk)
     assert device.battery_percent == 80
     assert device.last_seen_at == datetime(2024, 3, 5, 10, tzinfo=UTC)
+
+
+def test_rollups_of_a_batch_match_their_slots(operator, commune_a):
+    """Readings stored together (several in one slot, around Paris midnight, across the autumn
+    clock change, one already stored) land in the slots ``slot_starts`` names, with exact
+    figures: on PostgreSQL the database groups them itself, elsewhere Python does."""
+    profile = factories.profile(operator)
+    first = factories.device(commune_a, profile)
+    second = factories.device(commune_a, profile, dev_eui="A81758FFFE000002")
+    moments = [
+        datetime(2024, 7, 1, 21, 59, tzinfo=UTC),  # Paris day of 1 July
+        datetime(2024, 7, 1, 22, 0, tzinfo=UTC),  # Paris midnight: day of 2 July
+        datetime(2024, 7, 1, 22, 40, tzinfo=UTC),
+        datetime(2024, 10, 27, 0, 30, tzinfo=UTC),  # 02:30 Paris summer time
+        datetime(2024, 10, 27, 1, 30, tzinfo=UTC),  # 02:30 Paris winter time
+        datetime(2024, 10, 27, 22, 59, tzinfo=UTC),  # 23:59 Paris, still 27 October
+    ]
+    already = Reading("co2", moments[0], 410.0, "ppm")
+    assert store_batch([(first, [already])]) == [1]
+    batch = [
+        (
+            first,
+            [
+                already,
+                *(Reading("co2", m, 400.0 + 10 * i, "ppm") for i, m in enumerate(moments[1:])),
+            ],
+        ),
+        (second, [Reading("co2", m, 1000.0 - i, "ppm") for i, m in enumerate(moments)]),
+    ]
+    assert store_batch(batch) == [5, 6]
+
+    expected: dict[tuple[int, str, datetime], list[Reading]] = {}
+    for device, readings in batch:
+        for reading in readings:
+            for period, start in slot_starts(reading.time).items():
+                expected.setdefault((device.pk, str(period), start), []).append(reading)
+    stored = {
+        (rollup.device_id, rollup.period, rollup.start): rollup
+        for rollup in Rollup.objects.filter(device__in=[first, second])
+    }
+    assert set(stored) == set(expected)
+    for key, readings in expected.items():
+        rollup = stored[key]
+        values = [reading.value for reading in readings]
+        latest = max(readings, key=lambda reading: reading.time)
+        assert (rollup.minimum, rollup.maximum, rollup.total, rollup.count) == (
+            min(values),
+            max(values),
+            sum(values),
+            len(values),
+        ), key
+        assert (rollup.last, rollup.last_time) == (latest.value, latest.time), key
+    days = sorted({start for _device, period, start in stored if period == "day"})
+    assert days == [
+        datetime(2024, 6, 30, 22, tzinfo=UTC),
+        datetime(2024, 7, 1, 22, tzinfo=UTC),
+        datetime(2024, 10, 26, 22, tzinfo=UTC),  # 27 October began in summer time
+    ]

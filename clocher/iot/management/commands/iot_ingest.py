@@ -28,6 +28,7 @@ from clocher.iot.mqtt import (
     BrokerUrlError,
     IngestWorker,
     parse_broker_url,
+    settle_garbage_collector,
     worker_integration,
 )
 
@@ -116,5 +117,6 @@ class Command(BaseCommand):
                 "broker": broker,
             }
         )
+        settle_garbage_collector()
         counters = worker.run()
         self.stdout.write(" ".join(f"{name}={value}" for name, value in counters.as_dict().items()))
