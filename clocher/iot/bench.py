@@ -401,7 +401,9 @@ def run_here(options: BenchOptions, err: Output) -> dict[str, Any]:
     publisher = mqtt.Client(
         callback_api_version=CallbackAPIVersion.VERSION2, client_id=f"{group}-publisher"
     )
-    publisher.max_inflight_messages_set(1000)
+    # No limit of paho's own on messages in flight: the window below bounds them, and with a
+    # limit paho walks every message in flight at each acknowledgment to find one to send.
+    publisher.max_inflight_messages_set(0)
     publisher.max_queued_messages_set(0)
     if broker.username is not None:
         publisher.username_pw_set(broker.username, broker.password)

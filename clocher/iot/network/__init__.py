@@ -96,6 +96,10 @@ def _reject_constant(name: str) -> Any:
     raise MessageRejected(f"{name} is not a valid JSON value")
 
 
+# One decoder for every body (``json.loads`` with options builds a new one at each call).
+_JSON = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def read_json(body: bytes | str | Mapping[str, Any] | list[Any]) -> Any:
     """Return the JSON value of a body given as bytes, text or an already parsed value."""
     if isinstance(body, Mapping | list):
@@ -110,7 +114,7 @@ def read_json(body: bytes | str | Mapping[str, Any] | list[Any]) -> Any:
     else:
         raise MessageRejected(f"body of type {type(body).__name__} cannot be read")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return _JSON.decode(text)
     except json.JSONDecodeError as error:
         raise MessageRejected(
             f"body is not JSON ({error.msg} at line {error.lineno} column {error.colno})"

@@ -27,7 +27,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -60,9 +60,8 @@ COMMAND_EVENT_KINDS = frozenset(
 IngestStatus = Literal["stored", "duplicate", "pending_device", "decode_failed", "ignored"]
 
 
-@dataclasses.dataclass(frozen=True)
-class Reading:
-    """One normalised value of a device at a moment."""
+class Reading(NamedTuple):
+    """One normalised value of a device at a moment (a tuple: the ingestion makes millions)."""
 
     quantity: str
     time: datetime
