@@ -14,7 +14,8 @@ They answer 202 ``{"status": "stored"|"duplicate"|"pending_device"|"decode_faile
 missing, wrong or revoked token, 403 for the token of another kind of integration, 503 (with
 ``Retry-After``) when the database fails: the message was not stored, send it again.
 Every answer is counted in the ingestion health (``services.health``); a body answered 400, 401
-or 403 is kept (first 64 KiB) as a ``RejectedMessage``.
+or 403 is kept (first 64 KiB) as a ``RejectedMessage``. An accepted token writes its
+integration's ``last_used_at``, at most once a minute.
 
 Reading: ``GET /communes/{commune_slug}/iot/devices/{dev_eui}/measurements`` with a commune API
 key bearing the ``iot:read`` scope (the key's commune must be the path's, otherwise 404).
@@ -55,7 +56,7 @@ from clocher.iot.services.ingestion import (
     ingest_records,
     senml_quantity,
 )
-from clocher.iot.services.integrations import integration_for_token
+from clocher.iot.services.integrations import integration_for_token, integration_mark_used
 
 logger = logging.getLogger("clocher.iot.api")
 
@@ -91,6 +92,7 @@ class IntegrationAuth(HttpBearer):
         request.commune = integration.commune  # type: ignore[attr-defined]
         rls.set_scope(integration.commune_id)
         request._rls_narrowed = True  # type: ignore[attr-defined]
+        integration_mark_used(integration=integration)
         return integration
 
 
