@@ -252,6 +252,12 @@ IOT_MQTT_URL = env_str("CLOCHER_IOT_MQTT_URL", "")
 # Raw uplinks (and rejected messages) are removed after this many days; measurements and
 # roll-ups stay. On PostgreSQL whole monthly partitions are dropped (docs/operations.md).
 IOT_RAW_RETENTION_DAYS = int(env_str("CLOCHER_IOT_RAW_RETENTION_DAYS", "90"))
+# Bodies of requests whose integration token was refused (anyone can send them) kept over the
+# last hour, per client network (/24, /48) and in all; beyond, they are only counted.
+IOT_REFUSED_BODIES_PER_SOURCE_PER_HOUR = int(
+    env_str("CLOCHER_IOT_REFUSED_BODIES_PER_SOURCE_PER_HOUR", "20")
+)
+IOT_REFUSED_BODIES_PER_HOUR = int(env_str("CLOCHER_IOT_REFUSED_BODIES_PER_HOUR", "100"))
 # Remote control (downlinks): the broker commands are published to (default: the ingestion
 # broker), another one for The Things Stack if it differs, and the safety limits.
 IOT_DOWNLINK_MQTT_URL = env_str("CLOCHER_IOT_DOWNLINK_MQTT_URL", "")

@@ -8,15 +8,19 @@ personal values left: its personal fields are shown as erased.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from clocher.core.models import VaultFile
+from clocher.core.vault import read_file_name
 from clocher.demarches.formschema import FieldSpec, parse_schema, visible_fields
 from clocher.demarches.formschema.conditions import evaluate
+from clocher.demarches.formschema.file_references import file_ids, with_file_names
 from clocher.demarches.models import Request
+from clocher.demarches.selectors import vault_file_names
 
 # Builds the download URL of a file of the request from its vault file id (or None: unknown).
 FileLink = Callable[[str], str | None]
@@ -96,8 +100,12 @@ def _answer(spec: FieldSpec, value: Any, file_link: FileLink, scope: dict[str, A
     )
 
 
-def request_answers(request: Request, *, file_link: FileLink) -> list[Answer]:
-    """The visible fields of the request's form version with their answers, in order."""
+def request_answers(
+    request: Request, *, file_link: FileLink, vault_files: Mapping[str, VaultFile] | None = None
+) -> list[Answer]:
+    """The visible fields of the request's form version with their answers, in order. Files
+    are named from the vault: from ``vault_files`` (by id) when the caller has loaded them,
+    otherwise read here (one query); only the files the answers refer to are unsealed."""
     try:
         schema = parse_schema(request.form_version.schema)
     except ValueError:
@@ -105,6 +113,16 @@ def request_answers(request: Request, *, file_link: FileLink) -> list[Answer]:
     values = dict(request.values or {})
     if not request.is_anonymised:
         values.update(request.personal())
+    referenced = file_ids(schema.fields, values)
+    if vault_files is None:
+        names = vault_file_names(request.commune, referenced)
+    else:
+        names = {
+            file_id: read_file_name(vault_files[file_id])
+            for file_id in referenced
+            if file_id in vault_files
+        }
+    values = with_file_names(schema.fields, values, names)
     answers = []
     for spec in visible_fields(schema, values):
         if spec.type == "help":

@@ -39,8 +39,10 @@ from clocher.demarches.formschema import (
     SchemaError,
     published_form_schema,
 )
+from clocher.demarches.formschema.file_references import with_file_names
 from clocher.demarches.models import Channel, Family, Procedure, Request
 from clocher.demarches.services import api_access, statuses
+from clocher.demarches.services.answer_values import schema_of
 from clocher.demarches.services.submission import SubmissionRefused, request_submit
 from clocher.tenancy.models import Commune
 from clocher.tenancy.selectors import communes_active
@@ -359,20 +361,24 @@ def _request_detail(request: Request) -> dict[str, Any]:
     from clocher.core.vault import read_file_name
 
     files = []
+    names: dict[str, str] = {}
     for request_file in request.files.select_related("vault_file").order_by("added_at", "pk"):
         vault_file = request_file.vault_file
+        names[str(vault_file.pk)] = read_file_name(vault_file)
         files.append(
             {
                 "field": request_file.field_name,
-                "name": read_file_name(vault_file),
+                "name": names[str(vault_file.pk)],
                 "content_type": vault_file.content_type,
                 "size": vault_file.size,
             }
         )
+    fields = schema_of(request.form_version.schema).fields
     return {
         **_request_out(request),
         "form_version": request.form_version.number,
-        "values": request.values or {},
+        # Files named as before: the stored values keep only their vault references.
+        "values": with_file_names(fields, request.values or {}, names),
         "personal_values": request.personal(),
         "email": request.email or "",
         "files": files,

@@ -8,10 +8,14 @@ returns requests of the families granted to that user in that commune.
 from __future__ import annotations
 
 import contextlib
+import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
 
+from clocher.core.models import VaultFile
+from clocher.core.vault import read_file_name
 from clocher.demarches.models import (
     FamilyGrant,
     FormVersion,
@@ -37,6 +41,25 @@ def granted_families(user: Any, commune: Commune) -> set[str]:
         )
         setattr(user, cache_name, cached)
     return set(cached)
+
+
+def vault_file_names(commune: Commune, file_ids: Iterable[str]) -> dict[str, str]:
+    """The original names of these vault files of ``commune``, unsealed, by id (one query).
+    Ids of no file of the commune (or not ids at all) are left out."""
+    wanted = set()
+    for file_id in file_ids:
+        try:
+            wanted.add(uuid.UUID(str(file_id)))
+        except ValueError:
+            continue
+    if not wanted:
+        return {}
+    files = (
+        VaultFile.objects.for_commune(commune)
+        .filter(pk__in=wanted)
+        .only("id", "commune_id", "name_ciphertext", "compartment")
+    )
+    return {str(vault_file.pk): read_file_name(vault_file) for vault_file in files}
 
 
 def forget_granted_families(user: Any, commune: Commune) -> None:

@@ -13,8 +13,11 @@ They answer 202 ``{"status": "stored"|"duplicate"|"pending_device"|"decode_faile
 (``ignored``: an event Clocher does not keep yet), 400 for a body that cannot be read, 401 for a
 missing, wrong or revoked token, 403 for the token of another kind of integration, 503 (with
 ``Retry-After``) when the database fails: the message was not stored, send it again.
-Every answer is counted in the ingestion health (``services.health``); a body answered 400, 401
-or 403 is kept (first 64 KiB) as a ``RejectedMessage``.
+Every answer is counted in the ingestion health (``services.health``); a body answered 400 or
+403 is kept (first 64 KiB) as a ``RejectedMessage``, and so is a body answered 401 as long as
+the caps per client network and per hour allow (``IOT_REFUSED_BODIES_PER_SOURCE_PER_HOUR``,
+``IOT_REFUSED_BODIES_PER_HOUR``); beyond, it is only counted. An accepted token writes its
+integration's ``last_used_at``, at most once a minute.
 
 Reading: ``GET /communes/{commune_slug}/iot/devices/{dev_eui}/measurements`` with a commune API
 key bearing the ``iot:read`` scope (the key's commune must be the path's, otherwise 404).
@@ -45,6 +48,7 @@ from clocher.iot.network.tts import parse_tts
 from clocher.iot.services.health import (
     client_address_prefix,
     health_record,
+    message_refused,
     message_rejected,
     token_public_prefix,
 )
@@ -55,7 +59,7 @@ from clocher.iot.services.ingestion import (
     ingest_records,
     senml_quantity,
 )
-from clocher.iot.services.integrations import integration_for_token
+from clocher.iot.services.integrations import integration_for_token, integration_mark_used
 
 logger = logging.getLogger("clocher.iot.api")
 
@@ -91,6 +95,7 @@ class IntegrationAuth(HttpBearer):
         request.commune = integration.commune  # type: ignore[attr-defined]
         rls.set_scope(integration.commune_id)
         request._rls_narrowed = True  # type: ignore[attr-defined]
+        integration_mark_used(integration=integration)
         return integration
 
 
@@ -101,13 +106,12 @@ def _endpoint_source(request: HttpRequest) -> str:
 
 
 def _unauthorized(request: HttpRequest, token: str, reason: str) -> None:
-    """Count and keep a message whose token was refused, for the operator: no commune is known."""
-    message_rejected(
-        integration=None,
+    """Count a message whose token was refused, for the operator (no commune is known), and
+    keep it within the caps per client network and per hour (``message_refused``)."""
+    message_refused(
         source=_endpoint_source(request),
         reason=reason,
         body=request.body,
-        outcome=HealthOutcome.UNAUTHORIZED,
         client_address=client_address_prefix(client_ip(request)),
         token_prefix=token_public_prefix(token),
     )

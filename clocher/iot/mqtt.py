@@ -47,6 +47,7 @@ from clocher.iot.network.tts import KINDS as TTS_KINDS
 from clocher.iot.network.tts import parse_tts
 from clocher.iot.services.health import HealthAccumulator, rejected_message_build
 from clocher.iot.services.ingestion import IngestResult, ingest_batch, ingest_event
+from clocher.iot.services.integrations import integration_mark_used
 
 logger = logging.getLogger("clocher.iot.mqtt")
 
@@ -156,7 +157,9 @@ def handle_batch(
 
     What became of each message is counted in ``health`` (the worker's accumulator, written with
     the batch; without one, a fresh one) and unreadable messages are kept as
-    ``RejectedMessage`` rows, in the batch's transaction."""
+    ``RejectedMessage`` rows, in the batch's transaction. Once the batch is committed, the
+    integration's last use is written if it is due (``integration_mark_used``: at most once a
+    minute for the same ``integration`` object, after the transaction, never failing the batch)."""
     health = health if health is not None else HealthAccumulator()
     handled: list[Handled | None] = [None] * len(messages)
     rejected: list[RejectedMessage] = []
@@ -221,6 +224,7 @@ def handle_batch(
         return [
             item if item is not None and item.outcome == "rejected" else failure for item in handled
         ]
+    integration_mark_used(integration=integration)
     return [item or Handled("failed", acknowledge=False) for item in handled]
 
 

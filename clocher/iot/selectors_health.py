@@ -74,17 +74,8 @@ def _counts_by(rows: Iterable[dict[str, Any]], key: str) -> dict[Any, dict[str, 
 
 
 def integrations_of_commune(commune: Commune) -> list[Integration]:
-    """The commune's integrations, each with ``last_counted_hour`` (its last message's hour)."""
-    last = (
-        HealthCounter.objects.filter(commune=commune, integration__isnull=False)
-        .values("integration_id")
-        .annotate(last=Max("hour"))
-    )
-    last_by_id = {row["integration_id"]: row["last"] for row in last}
-    integrations = list(Integration.objects.for_commune(commune).order_by("created_at", "pk"))
-    for integration in integrations:
-        integration.last_counted_hour = last_by_id.get(integration.pk)  # type: ignore[attr-defined]
-    return integrations
+    """The commune's integrations, oldest first (each says its ``last_used_at``)."""
+    return list(Integration.objects.for_commune(commune).order_by("created_at", "pk"))
 
 
 def commune_outcomes(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -146,6 +147,8 @@ def console_health(request: HttpRequest) -> HttpResponse:
             "windows": windows,
             "outcomes": [HealthOutcome(outcome).label for outcome in health.OUTCOMES],
             "unauthorized": health.unauthorized_sources(week),
+            "refused_bodies_per_source": settings.IOT_REFUSED_BODIES_PER_SOURCE_PER_HOUR,
+            "refused_bodies_overall": settings.IOT_REFUSED_BODIES_PER_HOUR,
             "rejected": health.last_rejected_of_instance(communes),
         },
     )

@@ -64,7 +64,8 @@ class Request(CommuneOwnedModel):
     channel = models.CharField(_("canal"), max_length=10, choices=Channel.choices)
     received_at = models.DateTimeField(_("reçue le"), default=timezone.now)
     summary = models.CharField(_("objet"), max_length=200, blank=True)
-    # Values of fields not flagged personal (kept after anonymisation, for statistics).
+    # Values of fields not flagged personal (kept after anonymisation, for statistics). A file
+    # is only its vault reference here, never its name (``formschema.file_references``).
     values = models.JSONField(default=dict, blank=True)
     # JSON of the personal values, sealed for the commune and the family.
     personal_values = EncryptedTextField(compartment_field="family")

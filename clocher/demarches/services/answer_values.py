@@ -16,6 +16,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from clocher.demarches.formschema import FieldSpec, FormSchema, SchemaError, parse_schema
+from clocher.demarches.formschema.file_references import file_ids, with_file_names
+from clocher.demarches.selectors import vault_file_names
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,14 @@ def answers_from(
 
 
 def request_answers(request: Any, *, with_personal: bool = True) -> list[Answer]:
-    """Every answer of ``request`` with its label (personal values decrypted if asked)."""
+    """Every answer of ``request`` with its label (personal values decrypted if asked), files
+    named from the vault (one query)."""
     schema = schema_of(request.form_version.schema)
     personal = request.personal() if with_personal else {}
-    return answers_from(schema, request.values or {}, personal)
+    values = request.values or {}
+    names = vault_file_names(request.commune, file_ids(schema.fields, values))
+    return answers_from(
+        schema,
+        with_file_names(schema.fields, values, names),
+        with_file_names(schema.fields, personal, names),
+    )

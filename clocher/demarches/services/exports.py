@@ -5,8 +5,9 @@ streamed back to the one agent who asked.
   a status kind). Rows come from :func:`selectors.requests_for_agent`, like every staff read, and
   the family is checked again when the worker runs and when the file is downloaded.
 - **Memory stays flat**: the queryset is read with ``.iterator(chunk_size=…)`` on the columns
-  needed, personal values are decrypted row by row, and each row is written at once into a file
-  sealed in chunks; the download decrypts chunk by chunk into a ``StreamingHttpResponse``.
+  needed, personal values are decrypted row by row (the names of files, kept in the vault only,
+  once per chunk of rows), and each row is written at once into a file sealed in chunks; the
+  download decrypts chunk by chunk into a ``StreamingHttpResponse``.
 - **Sealed at rest**: the file uses the chunk format of ``core.backup`` (AES-256-GCM per chunk,
   counter nonce, last-chunk flag, header as associated data: a chunk altered, moved or cut off is
   detected) under a random file key, itself sealed in the header with the commune's key for that
@@ -24,6 +25,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 import json
 import logging
 import os
@@ -45,6 +47,7 @@ from clocher.core.backup import BackupError, DecryptingReader, EncryptingWriter
 from clocher.core.vault import open_sealed, seal
 from clocher.demarches import selectors
 from clocher.demarches.formschema import FieldSpec
+from clocher.demarches.formschema.file_references import file_ids, with_file_names
 from clocher.demarches.models import (
     Channel,
     Export,
@@ -349,11 +352,23 @@ class _RowMaker:
         self.family_label = str(Family(export.family).label)
         self.channel_labels = {code: str(label) for code, label in Channel.choices}
 
-    def values(self, row: Request) -> dict[str, Any]:
+    def _fields(self, row: Request) -> tuple[FieldSpec, ...]:
+        schema = self.columns.schemas.get(row.form_version_id)
+        return schema.fields if schema is not None else ()
+
+    def file_names(self, commune: Commune, rows: list[Request]) -> dict[str, str]:
+        """The names of the files the clear values of ``rows`` refer to, from the vault (one
+        query for the rows; the sealed personal values keep their files' names)."""
+        ids: set[str] = set()
+        for row in rows:
+            ids |= file_ids(self._fields(row), row.values or {})
+        return selectors.vault_file_names(commune, ids)
+
+    def values(self, row: Request, file_names: dict[str, str]) -> dict[str, Any]:
         values = dict(row.values or {})
         if row.anonymised_at is None:
             values.update(row.personal())
-        return values
+        return with_file_names(self._fields(row), values, file_names)
 
     def fixed(self, row: Request) -> list[Any]:
         procedure = self.procedures.get(row.procedure_id)
@@ -475,6 +490,12 @@ _ROW_FIELDS = (
 )
 
 
+def _chunks(rows: Iterator[Request], size: int) -> Iterator[list[Request]]:
+    """``rows`` in lists of ``size`` (the last one shorter), read as they come."""
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
+
+
 def _write(export: Export, sink: Any) -> int:
     """Write every row into ``sink`` (plaintext, before sealing); returns the row count."""
     rows = _requests(export).order_by("received_at", "pk")
@@ -504,20 +525,21 @@ def _write(export: Export, sink: Any) -> int:
         sink.write(f'{head}, "requests": [\n'.encode())
     done = 0
     queryset = rows.select_related("assigned_to").only(*_ROW_FIELDS)
-    for row in queryset.iterator(chunk_size=ROWS_PER_CHUNK):
-        values = maker.values(row)
-        if table is None:
-            prefix = ",\n" if done else ""
-            sink.write(
-                (prefix + json.dumps(maker.json_row(row, values), ensure_ascii=False)).encode()
-            )
-        elif export.format == ExportFormat.CSV:
-            table.row(maker.fixed(row) + maker.answer_cells(values))
-        else:
-            table.write_row(maker.fixed(row) + maker.answer_cells(values))
-        done += 1
-        if done % ROWS_PER_CHUNK == 0:
-            Export.objects.filter(pk=export.pk).update(rows_done=done)
+    for chunk in _chunks(queryset.iterator(chunk_size=ROWS_PER_CHUNK), ROWS_PER_CHUNK):
+        file_names = maker.file_names(export.commune, chunk)
+        for row in chunk:
+            values = maker.values(row, file_names)
+            if table is None:
+                prefix = ",\n" if done else ""
+                sink.write(
+                    (prefix + json.dumps(maker.json_row(row, values), ensure_ascii=False)).encode()
+                )
+            elif export.format == ExportFormat.CSV:
+                table.row(maker.fixed(row) + maker.answer_cells(values))
+            else:
+                table.write_row(maker.fixed(row) + maker.answer_cells(values))
+            done += 1
+        Export.objects.filter(pk=export.pk).update(rows_done=done)
     if table is None:
         sink.write(b"\n]}\n")
     else:

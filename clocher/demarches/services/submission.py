@@ -27,6 +27,7 @@ from clocher.demarches.formschema import (
     published_form_schema,
     validate_submission,
 )
+from clocher.demarches.formschema.file_references import without_file_names
 from clocher.demarches.models import (
     Channel,
     Draft,
@@ -164,7 +165,8 @@ def request_submit(
             channel=channel,
             received_at=received_at,
             summary=_summary(list(schema.fields), all_values),
-            values=validated.values,
+            # Files by their vault reference only: their names stay sealed in the vault.
+            values=without_file_names(schema.fields, validated.values),
             entered_by=actor if getattr(actor, "is_authenticated", False) else None,
             mandate=mandate,
             citizen_account=citizen_account,

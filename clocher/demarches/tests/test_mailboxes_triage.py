@@ -91,7 +91,8 @@ def test_convert_creates_an_email_request_with_the_attachments(
     assert request.email == "dominique.roux@example.test"
     assert request.values["topic"] == "road"
     [photo] = request.values["photo"]
-    assert photo["name"] == "trou.png"
+    assert "name" not in photo  # the name stays sealed in the vault
+    assert read_file_name(VaultFile.objects.get(pk=photo["file"])) == "trou.png"
     files = {
         (request_file.field_name, read_file_name(request_file.vault_file))
         for request_file in RequestFile.objects.filter(request=request)
@@ -151,7 +152,10 @@ def test_forged_file_references_are_ignored(item, procedure, agent_a, commune_a)
     submitted = mail_item_convert(
         item=item, actor=agent_a, procedure=procedure, data=data, email="d@example.test"
     )
-    assert [ref["name"] for ref in submitted.request.values["photo"]] == ["trou.png"]
+    assert [
+        read_file_name(VaultFile.objects.get(pk=ref["file"]))
+        for ref in submitted.request.values["photo"]
+    ] == ["trou.png"]
     assert not RequestFile.objects.filter(vault_file=other).exists()
 
 

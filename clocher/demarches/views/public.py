@@ -33,6 +33,7 @@ from clocher.demarches.formschema import (
     rendering,
     validate_submission,
 )
+from clocher.demarches.formschema.file_references import file_ids, with_file_names
 from clocher.demarches.models import (
     Channel,
     Draft,
@@ -554,9 +555,11 @@ def track(request: HttpRequest, commune_slug: str, token: str) -> HttpResponse:
     if not citizen_request.is_anonymised:
         values.update(citizen_request.personal())
     try:
+        schema = parse_schema(citizen_request.form_version.schema)
+        names = selectors.vault_file_names(commune, file_ids(schema.fields, values))
         groups = rendering.answer_groups(
-            parse_schema(citizen_request.form_version.schema),
-            values,
+            schema,
+            with_file_names(schema.fields, values, names),
             erased=citizen_request.is_anonymised,
         )
     except ValueError:

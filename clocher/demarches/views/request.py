@@ -125,7 +125,8 @@ def _render(
         status.code: status.label for status in statuses.statuses_of(citizen_request.procedure)
     }
     link = _file_link(citizen_request, files)
-    answers = request_answers(citizen_request, file_link=link)
+    vault_files = {str(item.vault_file_id): item.vault_file for item in files}
+    answers = request_answers(citizen_request, file_link=link, vault_files=vault_files)
     in_answers = {
         file.url for answer in answers for file in answer.files if file.url is not None
     } | {

@@ -10,8 +10,10 @@ Outcomes (``HealthOutcome``): ``stored``, ``duplicate``, ``pending_device``, ``d
 ``ignored`` (an event not kept), ``rejected`` (unreadable: the message is kept as a
 ``RejectedMessage``), ``unauthorized`` (missing, wrong or revoked token: no commune is known,
 so it is counted for the instance, by source, and kept with the client's address prefix and
-the token's public prefix only), ``failed`` (the database failed: the message was not
-acknowledged and comes back).
+the token's public prefix only — ``message_refused``: anyone can send those, so their bodies
+are kept only up to ``IOT_REFUSED_BODIES_PER_SOURCE_PER_HOUR`` per client network and
+``IOT_REFUSED_BODIES_PER_HOUR`` in all, the rest only counted), ``failed`` (the database
+failed: the message was not acknowledged and comes back).
 
 How the MQTT worker uses it (one accumulator per worker)::
 
@@ -36,9 +38,10 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -51,6 +54,7 @@ OUTCOMES = frozenset(HealthOutcome.values)
 TOKEN_PREFIX = re.compile(r"^cit_[0-9a-f]{8}")
 REASON_MAX_LENGTH = 2000
 TOPIC_MAX_LENGTH = 300
+REFUSED_BODIES_WINDOW = timedelta(hours=1)
 
 # (integration id, commune id, source, hour, outcome)
 SlotKey = tuple[int | None, int | None, str, datetime, str]
@@ -263,3 +267,50 @@ def message_rejected(
         kept = None
     health_record(integration=integration, outcome=outcome, source=source)
     return kept
+
+
+def refused_body_is_kept(*, client_address: str, at: datetime | None = None) -> bool:
+    """Whether the body of one more request with a refused token may be kept: fewer than
+    ``IOT_REFUSED_BODIES_PER_SOURCE_PER_HOUR`` kept from ``client_address`` (the client's
+    network, as stored) and fewer than ``IOT_REFUSED_BODIES_PER_HOUR`` in all over the last
+    hour. Counted on the kept rows themselves (index ``iot_rejected_refused``), so the caps hold
+    across processes and restarts; two requests at the same instant may both pass the last
+    place, no more."""
+    since = (at or timezone.now()) - REFUSED_BODIES_WINDOW
+    kept = RejectedMessage.objects.filter(integration__isnull=True, received_at__gt=since)
+    per_source = settings.IOT_REFUSED_BODIES_PER_SOURCE_PER_HOUR
+    overall = settings.IOT_REFUSED_BODIES_PER_HOUR
+    if kept.filter(client_address=client_address)[:per_source].count() >= per_source:
+        return False
+    return kept[:overall].count() < overall
+
+
+def message_refused(
+    *,
+    source: str,
+    reason: str,
+    body: bytes | str,
+    client_address: str = "",
+    token_prefix: str = "",
+) -> RejectedMessage | None:
+    """A request whose integration token was missing, wrong or revoked: always counted
+    (``unauthorized``, for the instance), its body kept as a ``RejectedMessage`` only within
+    the caps of ``refused_body_is_kept`` — whoever can reach the endpoint can send them, and
+    must not be able to fill the database. Never raises; returns the kept row, or None."""
+    try:
+        is_kept = refused_body_is_kept(client_address=client_address)
+    except DatabaseError as error:
+        logger.warning("iot-health: refused message not kept (cannot count): %s", error)
+        is_kept = False
+    if not is_kept:
+        health_record(integration=None, outcome=HealthOutcome.UNAUTHORIZED, source=source)
+        return None
+    return message_rejected(
+        integration=None,
+        source=source,
+        reason=reason,
+        body=body,
+        outcome=HealthOutcome.UNAUTHORIZED,
+        client_address=client_address,
+        token_prefix=token_prefix,
+    )

@@ -7,17 +7,21 @@ compared in constant time, as for API keys (``clocher.core.api.tokens``).
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clocher.core.api import tokens
+from clocher.core.api.services import LAST_USED_RESOLUTION
 from clocher.iot.models import Integration, IntegrationKind
 from clocher.tenancy.models import Commune
+
+logger = logging.getLogger("clocher.iot.integrations")
 
 TOKEN_MARKER = "cit_"  # noqa: S105 - a public marker, not a secret
 TOKEN_PATTERN = re.compile(r"^(cit_[0-9a-f]{8})_([A-Za-z0-9_-]{43})$")
@@ -77,6 +81,26 @@ def integration_for_token(token: str) -> Integration | None:
     if integration.revoked_at is not None or not integration.commune.is_active:
         return None
     return integration
+
+
+def integration_mark_used(*, integration: Integration) -> bool:
+    """Record that ``integration`` was just used (its token accepted, or a batch of its MQTT
+    messages stored), at most once per ``LAST_USED_RESOLUTION`` as for API keys: the time kept
+    on ``integration`` itself says whether it is due, so a caller holding the same object (the
+    MQTT worker) writes at most once a minute. Never raises: a write that fails is logged and
+    what it accompanies goes on. Returns whether it was written."""
+    now = timezone.now()
+    last = integration.last_used_at
+    if last is not None and now - last < LAST_USED_RESOLUTION:
+        return False
+    try:
+        with transaction.atomic():
+            Integration.objects.filter(pk=integration.pk).update(last_used_at=now)
+    except DatabaseError as error:
+        logger.warning("iot: last use of %s not written: %s", integration.token_prefix, error)
+        return False
+    integration.last_used_at = now
+    return True
 
 
 def integration_revoke(*, integration: Integration) -> Integration:
