@@ -435,7 +435,7 @@ def run_here(options: BenchOptions, err: Output) -> dict[str, Any]:
         while True:
             topic, body, dedup = uplinks.make(0, world.probe_eui)
             publisher.publish(topic, body, qos=1).wait_for_publish(5)
-            if _wait_stored(world.commune_id, dedup, timeout=2.0):
+            if _wait_stored(world.commune_id, body, dedup, timeout=2.0):
                 break
             if time.monotonic() > deadline or any(w.poll() is not None for w in workers):
                 raise BenchError("the ingestion workers did not start storing within a minute")
@@ -561,15 +561,19 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _wait_stored(commune_id: int, dedup: str, *, timeout: float) -> bool:
-    """Whether the uplink ``dedup`` got stored within ``timeout`` seconds (the query uses the
-    uplinks' unique key, commune first: without the commune it would scan the table and the
-    benchmark would load the database it measures)."""
+def _wait_stored(commune_id: int, body: bytes, dedup: str, *, timeout: float) -> bool:
+    """Whether the uplink ``body`` (deduplication id ``dedup``) got stored within ``timeout``
+    seconds. The query gives the whole unique key of the uplinks (commune, time, id): without
+    it, it would scan the table and the benchmark would load the database it measures."""
+    from datetime import datetime
+
     from clocher.iot.models import Uplink
 
+    received_at = datetime.fromisoformat(json.loads(body)["time"])
+    uplinks = Uplink.objects.filter(commune_id=commune_id, received_at=received_at, dedup_key=dedup)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if Uplink.objects.filter(commune_id=commune_id, dedup_key=dedup).exists():
+        if uplinks.exists():
             return True
         time.sleep(PROBE_POLL_S)
     return False
@@ -592,7 +596,7 @@ def _probe_loop(
             topic, body, dedup = uplinks.make(0, probe_eui)
             sent = time.monotonic()
             publisher.publish(topic, body, qos=1)
-            if _wait_stored(commune_id, dedup, timeout=60):
+            if _wait_stored(commune_id, body, dedup, timeout=60):
                 latencies.append((time.monotonic() - sent) * 1000)
     finally:
         connections.close_all()

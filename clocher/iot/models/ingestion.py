@@ -65,10 +65,13 @@ class Uplink(CommuneOwnedModel):
     class Meta:
         # The time is part of the key because, on PostgreSQL, the table is partitioned by
         # ``received_at`` and a unique constraint must hold the partition key; the same uplink
-        # delivered again carries the same time (the network server's, see ``network``).
+        # delivered again carries the same time (the network server's, see ``network``). It
+        # comes before the deduplication id, which is random (a UUID from ChirpStack): new keys
+        # then go to the index's newest pages instead of anywhere in it, and the pages written
+        # stay few however many months the table keeps (docs/performance.md).
         constraints = [
             models.UniqueConstraint(
-                fields=["commune", "dedup_key", "received_at"], name="iot_uplink_once"
+                fields=["commune", "received_at", "dedup_key"], name="iot_uplink_once_in_time"
             )
         ]
         indexes = [

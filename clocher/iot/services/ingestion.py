@@ -338,7 +338,7 @@ _UPLINK_TYPES = (
 
 
 def _uplink_row_key(row: Sequence[Any]) -> tuple[Any, ...]:
-    return (row[4], row[5])  # dedup_key, received_at: the unique key within the commune
+    return (row[5], row[4])  # received_at, dedup_key: the unique key within the commune
 
 
 # SQLite allows 32,766 parameters per statement.
