@@ -17,9 +17,12 @@ acknowledge after commit. The figures:
 - ``worker_rss_mb``: each worker's resident memory at the start of the load and at the end.
 
 The database: ``--database-url`` names a PostgreSQL server (its database
-``clocher_bench_iot`` is dropped and created again; the server's role needs CREATEDB) or a SQLite
-file; without it, a fresh SQLite file under ``var/bench-iot``. The run happens in a child process
-configured for that database, so nothing touches the instance's own data. The broker:
+``clocher_bench_iot`` is dropped and created again; the server's role needs CREATEDB; a superuser
+creates the database for a role of the same name without superuser rights and the benchmark
+works as that role, so that Row-Level Security costs what it costs in production:
+``row_level_security`` in the figures) or a SQLite file; without it, a fresh SQLite file under
+``var/bench-iot``. The run happens in a child process configured for that database, so
+nothing touches the instance's own data. The broker:
 ``--broker``, else ``CLOCHER_IOT_MQTT_URL``, else ``CLOCHER_TEST_MQTT_URL``; or, with
 ``--private-broker``, a Mosquitto the benchmark starts for itself on a free port, configured as
 docs/operations.md asks of an ingestion broker (a queue per client large enough for a burst: a
@@ -39,6 +42,7 @@ import getpass
 import json
 import os
 import random
+import secrets
 import shutil
 import signal
 import socket
@@ -55,6 +59,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 BENCH_DATABASE = "clocher_bench_iot"
+BENCH_ROLE = "clocher_bench_iot"
 APPLICATION = "bench"
 PROFILE = "elsys-ers-co2"
 RSS_SAMPLE_S = 10.0
@@ -186,19 +191,49 @@ def _answers(port: int) -> bool:
 
 
 def _fresh_postgres(server_url: str) -> str:
+    """Create the benchmark's database afresh; returns the URL to reach it. When ``server_url``
+    names a superuser, the database belongs to a role ``BENCH_ROLE`` without superuser rights,
+    with a new random password, and the benchmark works as that role: a superuser goes around
+    the Row-Level Security policies that production pays on every row (docs/operations.md asks
+    for a role without superuser rights), so it would measure less than production does."""
     import psycopg
+    from psycopg import sql
 
     parts = urlsplit(server_url)
     try:
         with psycopg.connect(server_url, autocommit=True) as connection:
             connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)")
-            connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+            row = connection.execute(
+                "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
+            ).fetchone()
+            if not (row and row[0]):
+                connection.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+                return urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
+            password = secrets.token_urlsafe(24)
+            exists = connection.execute(
+                "SELECT 1 FROM pg_roles WHERE rolname = %s", [BENCH_ROLE]
+            ).fetchone()
+            verb = "ALTER" if exists else "CREATE"
+            connection.execute(
+                sql.SQL(
+                    verb + " ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB PASSWORD {}"
+                ).format(sql.Identifier(BENCH_ROLE), sql.Literal(password))
+            )
+            connection.execute(
+                sql.SQL("CREATE DATABASE {} OWNER {}").format(
+                    sql.Identifier(BENCH_DATABASE), sql.Identifier(BENCH_ROLE)
+                )
+            )
     except psycopg.Error as error:
         raise BenchError(
             f"cannot create the database {BENCH_DATABASE} on {_without_password(server_url)}: "
             f"{error}"
         ) from error
-    return urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{BENCH_ROLE}:{password}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc, path=f"/{BENCH_DATABASE}"))
 
 
 def _without_password(url: str) -> str:
@@ -525,6 +560,7 @@ def run_here(options: BenchOptions, err: Output) -> dict[str, Any]:
     )
     return {
         "database": vendor,
+        "row_level_security": _row_level_security(),
         "devices": options.devices,
         "messages": options.messages,
         "workers": options.workers,
@@ -547,6 +583,20 @@ def run_here(options: BenchOptions, err: Output) -> dict[str, Any]:
         # [seconds since the start, RSS of each worker] every RSS_SAMPLE_S seconds.
         "worker_rss_mb_curve": rss_curve,
     }
+
+
+def _row_level_security() -> bool | None:
+    """Whether the policies apply to the benchmark's connection (None: not PostgreSQL)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT NOT (rolsuper OR rolbypassrls) FROM pg_roles WHERE rolname = current_user"
+        )
+        (applies,) = cursor.fetchone()
+    return bool(applies)
 
 
 def _sample_rss(
