@@ -14,8 +14,8 @@ from clocher.core.models import CommuneOwnedModel, commune_foreign_key
 # Nor do they carry foreign-key constraints in the database: checking the device and the commune
 # of every row took PostgreSQL two lookups per measurement, about a fifth of its time under load
 # (docs/performance.md). The ingestion writes only devices it has just read in the commune; the
-# ORM still cascades a device's deletion and refuses a commune's (``on_delete``); Clocher deletes
-# no device (a device is retired, its history kept); the raw uplinks keep their constraints.
+# ORM still cascades a device's deletion and refuses a commune's (``on_delete``); Clocher offers
+# no way to delete a device (its history stays); the raw uplinks keep their constraints.
 
 
 class Measurement(CommuneOwnedModel):

@@ -10,7 +10,8 @@
   ``decode_failed`` with its error; nothing is raised, the stream goes on.
 - Measurements are timed by the uplink's own time; hourly and daily roll-ups (Europe/Paris days)
   are maintained incrementally, in the same transaction, by an ``INSERT … ON CONFLICT DO UPDATE``
-  (PostgreSQL and SQLite), so a late or replayed message lands in its true slot.
+  (PostgreSQL and SQLite), so a late or replayed message lands in its true slot. On PostgreSQL
+  that upsert is part of the measurements' own statement (``store_batch``).
 - The commune's alert rules are evaluated on the new readings (and on a status event's battery
   level) in the same transaction: ``services.alerting.evaluate_batch``.
 - Uplinks arrive one at a time (HTTP endpoints, ``ingest``) or in batches (the MQTT worker,
@@ -581,7 +582,7 @@ def store_batch(items: Sequence[tuple[Device, Sequence[Reading]]]) -> list[int]:
     """``store_readings`` for several devices at once. Returns, per item, how many were new.
 
     On PostgreSQL one statement inserts the measurements and merges the new ones into their
-    roll-ups (``_MEASUREMENTS_AND_ROLLUPS``): the database groups them by slot itself, so the
+    roll-ups (``_measurements_and_rollups_sql``): the database groups them by slot itself, so the
     roll-up rows are neither built in Python nor sent over. Elsewhere one statement for the
     measurements, then one for the roll-ups of those that were new (per chunk of parameters)."""
     time_key = _time_key()
