@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,15 +20,20 @@ from clocher.core.models import CommuneOwnedModel, commune_foreign_key
 # no way to delete a device (its history stays); the raw uplinks keep their constraints.
 
 
-class Measurement(CommuneOwnedModel):
-    commune = commune_foreign_key(db_index=False, db_constraint=False)
-    device = models.ForeignKey(
+def _device_key() -> models.ForeignKey[Any, Any]:
+    """The device of a measurement or a roll-up: no index of its own, no database constraint."""
+    return models.ForeignKey(
         "iot.Device",
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
         db_constraint=False,
     )
+
+
+class Measurement(CommuneOwnedModel):
+    commune = commune_foreign_key(db_index=False, db_constraint=False)
+    device = _device_key()
     quantity = models.CharField(max_length=60)
     time = models.DateTimeField()
     value = models.FloatField()
@@ -53,13 +60,7 @@ class Rollup(CommuneOwnedModel):
     its pages (fillfactor, migration 0007) so that these updates stay "HOT" — no index touched."""
 
     commune = commune_foreign_key(db_index=False, db_constraint=False)
-    device = models.ForeignKey(
-        "iot.Device",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
+    device = _device_key()
     quantity = models.CharField(max_length=60)
     period = models.CharField(max_length=5, choices=RollupPeriod.choices)
     start = models.DateTimeField()

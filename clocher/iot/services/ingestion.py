@@ -597,15 +597,14 @@ def store_batch(items: Sequence[tuple[Device, Sequence[Reading]]]) -> list[int]:
     counts = [0] * len(items)
     if not rows:
         return counts
-    with_rollups = connection.vendor == "postgresql"
     requested = {key: (device, reading) for device, reading, key in rows}
     fresh: list[tuple[Device, Reading]] = []
-    for key in _insert_measurements(rows, with_rollups=with_rollups):
+    for key in _insert_measurements(rows):
         match = requested.get(key)
         if match is not None:
             fresh.append(match)
             counts[owner[key]] += 1
-    if not with_rollups:
+    if connection.vendor != "postgresql":  # PostgreSQL merged them with the measurements
         _upsert_rollups(fresh)
     return counts
 
@@ -647,11 +646,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MEASUREMENT_TYPES = ("bigint", "bigint", "text", "timestamptz", "double precision", "text")
 
 
-def _insert_measurements(
-    rows: Sequence[tuple[Device, Reading, Any]], *, with_rollups: bool = False
-) -> list[tuple[int, str, Any]]:
-    """Insert the measurements (and, ``with_rollups``, merge the new ones into their roll-ups:
-    PostgreSQL only); returns the (device id, quantity, ``_time_key``) of the new ones."""
+def _insert_measurements(rows: Sequence[tuple[Device, Reading, Any]]) -> list[tuple[int, str, Any]]:
+    """Insert the measurements (on PostgreSQL, merging the new ones into their roll-ups in the
+    same statement); returns the (device id, quantity, ``_time_key``) of the new ones."""
     quote = connection.ops.quote_name
     table = quote(Measurement._meta.db_table)
     adapt = _db_time_adapter()
@@ -676,15 +673,9 @@ def _insert_measurements(
             f"INSERT INTO {table} (commune_id, device_id, quantity, {time}, value, unit) "
             f"{source} ON CONFLICT (device_id, quantity, {time}) DO NOTHING"
         )
-        if with_rollups:
+        if connection.vendor == "postgresql":
             sql = _measurements_and_rollups_sql(insert)
             parameters += [RollupPeriod.HOUR.value, RollupPeriod.DAY.value, ROLLUP_ZONE.key]
-            inserted += [tuple(row) for row in _execute_rows(sql, parameters, fetch=True)]
-        elif connection.vendor == "postgresql":
-            sql = (
-                f"{insert} RETURNING device_id, quantity, "
-                f"CAST(EXTRACT(EPOCH FROM {time}) * 1000000 AS bigint)"
-            )
             inserted += [tuple(row) for row in _execute_rows(sql, parameters, fetch=True)]
         else:
             returned = _execute_rows(
