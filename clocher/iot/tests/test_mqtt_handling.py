@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import weakref
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -190,6 +192,44 @@ def test_worker_acknowledges_after_storing_and_counts(operator, commune_a):
         "failed": 0,
     }
     assert worker.topics == ["$share/clocher/application/+/device/+/event/+"]
+
+
+class _MessageInACycle(mqtt.MQTTMessage):
+    """A message that only the cycle collector can free (paho leaves such garbage behind for
+    every message it delivers)."""
+
+    def __init__(self, topic: str, payload: bytes, mid: int) -> None:
+        super().__init__(mid=mid, topic=topic.encode())
+        self.payload = payload
+        self.qos = 1
+        self.itself = self
+
+
+@pytest.mark.django_db
+def test_worker_collects_a_batch_garbage_once_the_batch_is_stored(operator, commune_a):
+    """Reference cycles left by a batch are freed as soon as it is stored: the worker collects
+    the young generation between batches (the collector no longer starts by itself in the
+    middle of a batch, see ``settle_garbage_collector``)."""
+    factories.device(commune_a, factories.profile(operator))
+    integration, _token = factories.integration(commune_a)
+    worker = IngestWorker(
+        integration=integration, broker=BrokerAddress("127.0.0.1", 1), client_id="unit"
+    )
+    client: Any = FakeClient()
+    message = _MessageInACycle(ELSYS_TOPIC, chirpstack_body(), mid=3)
+    freed = weakref.ref(message)
+    enabled = gc.isenabled()
+    gc.disable()  # only the worker's own collection may free it
+    try:
+        worker._on_message(client, None, message)
+        del message
+        assert freed() is not None  # held by the batch, then by itself
+        worker._flush(client)
+        assert freed() is None
+    finally:
+        if enabled:
+            gc.enable()
+    assert client.acks == [(3, 1, 1)]
 
 
 @pytest.mark.django_db
