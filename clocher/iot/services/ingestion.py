@@ -74,7 +74,7 @@ class Reading(NamedTuple):
 @dataclasses.dataclass(frozen=True)
 class IngestResult:
     status: IngestStatus
-    uplink: Uplink | None = None
+    uplink_id: int | None = None  # the uplink stored (none for a duplicate or an event)
     measurements: int = 0
     reason: str = ""
 
@@ -194,6 +194,27 @@ class _Incoming:
     application_id: str = ""
 
 
+@dataclasses.dataclass(slots=True)
+class UplinkRow:
+    """An uplink of a batch on its way to the database: its columns without the model (a batch
+    makes hundreds, and building a model instance cost more than the rest of its row)."""
+
+    device: Device | None
+    dev_eui: str
+    source: str
+    dedup_key: str
+    received_at: datetime
+    f_cnt: int
+    f_port: int | None
+    payload: bytes
+    decoded: dict[str, Any] | None
+    rssi: int | None
+    snr: float | None
+    status: str = UplinkStatus.STORED
+    error: str = ""
+    pk: int | None = None
+
+
 def _ingest_many(integration: Integration, incoming: Sequence[_Incoming]) -> list[IngestResult]:
     """The pipeline for a batch: decode, insert the new uplinks (``ON CONFLICT DO NOTHING``
     tells duplicates), their measurements and roll-ups, move the devices' state forward, count
@@ -202,7 +223,7 @@ def _ingest_many(integration: Integration, incoming: Sequence[_Incoming]) -> lis
     results: list[IngestResult | None] = [None] * len(incoming)
     with transaction.atomic():
         devices = _devices_with_profiles(commune_id, {item.dev_eui for item in incoming})
-        uplinks: list[tuple[int, Uplink, Decoded | None]] = []
+        uplinks: list[tuple[int, UplinkRow, Decoded | None]] = []
         seen: set[str] = set()
         for index, item in enumerate(incoming):
             if item.dedup_key in seen:  # twice in the same batch
@@ -210,8 +231,7 @@ def _ingest_many(integration: Integration, incoming: Sequence[_Incoming]) -> lis
                 continue
             seen.add(item.dedup_key)
             device = devices.get(item.dev_eui)
-            uplink = Uplink(
-                commune_id=commune_id,
+            uplink = UplinkRow(
                 device=device,
                 dev_eui=item.dev_eui,
                 source=item.source,
@@ -243,14 +263,14 @@ def _ingest_many(integration: Integration, incoming: Sequence[_Incoming]) -> lis
             uplink.pk = inserted[uplink.dedup_key]
             if decoded is None:
                 pending.setdefault(uplink.dev_eui, []).append(incoming[index])
-                results[index] = IngestResult(status="pending_device", uplink=uplink)
+                results[index] = IngestResult(status="pending_device", uplink_id=uplink.pk)
                 continue
             assert uplink.device is not None
             stored.append((uplink.device, decoded.readings))
             stored_at_index.append(index)
             seen_devices.append((uplink.device, uplink.received_at))
             status: IngestStatus = "decode_failed" if decoded.error else "stored"
-            results[index] = IngestResult(status=status, uplink=uplink)
+            results[index] = IngestResult(status=status, uplink_id=uplink.pk)
         for index, count in zip(stored_at_index, store_batch(stored), strict=True):
             result = results[index]
             assert result is not None
@@ -271,11 +291,32 @@ def _ingest_many(integration: Integration, incoming: Sequence[_Incoming]) -> lis
     return [result or IngestResult(status="duplicate") for result in results]
 
 
+# What ingestion reads of a device: decoding, storage, alert rules (by device, profile or site)
+# and the network address downlinks go to. Another field is loaded when first read, one query
+# per device (test_ingestion_batch checks that a batch's queries do not grow with its devices).
+INGESTION_DEVICE_FIELDS = (
+    "id",
+    "commune_id",
+    "dev_eui",
+    "profile_id",
+    "site",
+    "network_server",
+    "network_application_id",
+    "network_device_id",
+)
+
+
 def _devices_with_profiles(commune_id: int, dev_euis: set[str]) -> dict[str, Device]:
-    """The commune's devices among ``dev_euis``, by DevEUI, each with its profile. The profiles
-    come in a second query, one row each: joined to every device, each device's row would carry
-    (and Django parse) its profile's JSON again."""
-    devices = list(Device.objects.filter(commune_id=commune_id, dev_eui__in=dev_euis))
+    """The commune's devices among ``dev_euis``, by DevEUI, each with its profile; only the
+    fields ingestion reads (``INGESTION_DEVICE_FIELDS``: a whole device, with its dates and
+    coordinates to parse, cost twice as much to load, and a batch loads hundreds). The
+    profiles come in a second query, one row each: joined to every device, each device's row
+    would carry (and Django parse) its profile's JSON again."""
+    devices = list(
+        Device.objects.filter(commune_id=commune_id, dev_eui__in=dev_euis).only(
+            *INGESTION_DEVICE_FIELDS
+        )
+    )
     profiles = DeviceProfile.objects.in_bulk({device.profile_id for device in devices})
     for device in devices:
         device.profile = profiles[device.profile_id]
@@ -283,7 +324,7 @@ def _devices_with_profiles(commune_id: int, dev_euis: set[str]) -> dict[str, Dev
 
 
 def _note_network_addresses(
-    incoming: Sequence[_Incoming], uplinks: Sequence[tuple[int, Uplink, Decoded | None]]
+    incoming: Sequence[_Incoming], uplinks: Sequence[tuple[int, UplinkRow, Decoded | None]]
 ) -> None:
     """Remote control: where downlinks to each device go, from its uplinks (an UPDATE only when
     it changed; the batch's devices are shared objects, so once per device at most)."""
@@ -410,7 +451,7 @@ def _rows_source(types: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[s
     return "VALUES " + ", ".join([row] * len(rows)), [value for row in rows for value in row]
 
 
-def _insert_uplinks(commune_id: int, uplinks: Sequence[Uplink]) -> dict[str, int]:
+def _insert_uplinks(commune_id: int, uplinks: Sequence[UplinkRow]) -> dict[str, int]:
     """Insert the uplinks not stored yet; returns ``{dedup_key: id}`` of those inserted (a key
     already stored in the commune, by this or another worker, is left out: a duplicate)."""
     if not uplinks:
@@ -459,7 +500,7 @@ def _insert_uplinks(commune_id: int, uplinks: Sequence[Uplink]) -> dict[str, int
     return inserted
 
 
-def _apply(uplink: Uplink, decoded: Decoded) -> None:
+def _apply(uplink: Uplink | UplinkRow, decoded: Decoded) -> None:
     if decoded.error:
         uplink.status = UplinkStatus.DECODE_FAILED
         uplink.error = decoded.error[:ERROR_MAX_LENGTH]
@@ -470,7 +511,7 @@ def _apply(uplink: Uplink, decoded: Decoded) -> None:
 
 
 def decode_uplink(
-    device: Device, uplink: Uplink, *, network_decoded: dict[str, Any] | None = None
+    device: Device, uplink: Uplink | UplinkRow, *, network_decoded: dict[str, Any] | None = None
 ) -> Decoded:
     """Decode a stored or arriving uplink for ``device``: never raises."""
     profile = device.profile

@@ -4,10 +4,13 @@ with a number of statements that does not grow with the batch."""
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from clocher.iot.models import Device, Measurement, PendingDevice, Rollup, Uplink
+from clocher.iot.models import Alert, Device, Measurement, PendingDevice, Rollup, Uplink
 from clocher.iot.services.ingestion import ingest, ingest_batch
 from clocher.iot.tests import factories
 
@@ -126,3 +129,33 @@ def test_statements_do_not_grow_with_the_batch(operator, commune_a, django_asser
         results = ingest_batch(integration=integration, messages=later)
     assert {result.status for result in results} == {"stored"}
     assert Measurement.objects.filter(commune=commune_a).count() == 240
+
+
+def _queries_of_a_batch_with_alerts(operator: Any, commune: Any, devices: int) -> int:
+    """Django queries of a batch whose every device opens an alert (rule by site), after a
+    first batch (which notes each device's network address once)."""
+    from clocher.iot.models.alerts import RuleScope
+    from clocher.iot.tests.alerts_support import rule
+
+    elsys = factories.profile(operator, slug=f"elsys-{devices}")
+    euis = [f"A81758FFFE06{devices:02X}{number:02X}" for number in range(devices)]
+    for eui in euis:
+        device = factories.device(commune, elsys, eui)
+        Device.objects.filter(pk=device.pk).update(site="École")
+    rule(commune, scope=RuleScope.SITE, site="École", threshold=300, minimum_duration_minutes=0)
+    integration, _token = factories.integration(commune)
+    ingest_batch(integration=integration, messages=_messages(euis, 1))
+    with CaptureQueriesContext(connection) as queries:
+        results = ingest_batch(integration=integration, messages=_messages(euis, 2)[devices:])
+    assert {result.status for result in results} == {"stored"}
+    assert Alert.objects.filter(commune=commune).count() == devices
+    return len(queries)
+
+
+def test_alerts_opened_in_a_batch_load_nothing_per_device(operator, commune_a, commune_b):
+    """Ingestion loads only some fields of its devices (``INGESTION_DEVICE_FIELDS``); another
+    field read on the way would be one query per device. A batch of forty devices that all
+    open an alert makes as many queries as a batch of three."""
+    assert _queries_of_a_batch_with_alerts(
+        operator, commune_a, 40
+    ) == _queries_of_a_batch_with_alerts(operator, commune_b, 3)
