@@ -41,6 +41,7 @@ import contextlib
 import getpass
 import json
 import os
+import queue
 import random
 import secrets
 import shutil
@@ -52,8 +53,8 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -445,7 +446,10 @@ def run_here(options: BenchOptions, err: Output) -> dict[str, Any]:
     if broker.tls:
         publisher.tls_set()
     publisher.connect(broker.host, broker.port)
-    publisher.loop_start()
+    network = _Publisher(publisher)
+    network.pump(10, until=publisher.is_connected)
+    if not publisher.is_connected():
+        raise BenchError(f"the broker {broker} did not accept the publisher's connection")
     probes: list[float] = []
     table = connection.ops.quote_name(Uplink._meta.db_table)
 
@@ -469,12 +473,12 @@ def run_here(options: BenchOptions, err: Output) -> dict[str, Any]:
         deadline = time.monotonic() + 60
         while True:
             topic, body, dedup = uplinks.make(0, world.probe_eui)
-            publisher.publish(topic, body, qos=1).wait_for_publish(5)
+            network.pump(5, until=publisher.publish(topic, body, qos=1).is_published)
             if _wait_stored(world.commune_id, body, dedup, timeout=2.0):
                 break
             if time.monotonic() > deadline or any(w.poll() is not None for w in workers):
                 raise BenchError("the ingestion workers did not start storing within a minute")
-        time.sleep(1.0)  # every worker of the group subscribed
+        network.pump(1.0)  # every worker of the group subscribed
         base = stored_count()
         rss_start = [_rss_mb(worker.pid) for worker in workers]
         rss_curve: list[list[float | None]] = []
@@ -489,7 +493,7 @@ def run_here(options: BenchOptions, err: Output) -> dict[str, Any]:
         probe_thread = threading.Thread(
             target=_probe_loop,
             args=(
-                publisher,
+                network,
                 uplinks,
                 world.commune_id,
                 world.probe_eui,
@@ -519,13 +523,13 @@ def run_here(options: BenchOptions, err: Output) -> dict[str, Any]:
             if time.monotonic() >= next_report:
                 err.write(f"  {done - base} enregistrés, {published} publiés\n")
                 next_report += 5
-            time.sleep(0.005 if room > 0 else 0.02)
+            network.pump(0.005 if room > 0 else 0.02)
         # The highest id runs ahead of what is stored (ids of rolled-back batches and of
         # duplicates are burnt): fine to pace the publisher, not to say when all is stored.
         progress = exact_count()
         last_seen = (progress, time.monotonic())
         while progress < options.messages:
-            time.sleep(0.25)
+            network.pump(0.25)
             progress = exact_count()
             if progress != last_seen[0]:
                 last_seen = (progress, time.monotonic())
@@ -541,7 +545,6 @@ def run_here(options: BenchOptions, err: Output) -> dict[str, Any]:
         stop_sampling.set()
         sampler.join()
     finally:
-        publisher.loop_stop()
         publisher.disconnect()
         for worker in workers:
             worker.send_signal(signal.SIGTERM)
@@ -583,6 +586,53 @@ def run_here(options: BenchOptions, err: Output) -> dict[str, Any]:
         # [seconds since the start, RSS of each worker] every RSS_SAMPLE_S seconds.
         "worker_rss_mb_curve": rss_curve,
     }
+
+
+@dataclass
+class _Probe:
+    topic: str
+    body: bytes
+    dedup: str
+    sent_at: float = 0.0
+    sent: threading.Event = field(default_factory=threading.Event)
+
+
+class _Publisher:
+    """The simulated network server's MQTT connection, driven from one thread: paho's network
+    loop (acknowledgements, keep-alive) runs in ``pump``, not in a thread of its own. Handing
+    every message over to another thread (locks, wake-ups) cost more than publishing it, and
+    what the load generator takes of the 2 cores is taken from the pipeline it measures. The
+    probe thread queues its uplinks (``probes``) and the pump publishes them."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.probes: queue.SimpleQueue[_Probe] = queue.SimpleQueue()
+
+    def pump(self, seconds: float, *, until: Callable[[], bool] | None = None) -> None:
+        """Run the network loop for ``seconds``, or until ``until()`` holds."""
+        import paho.mqtt.client as mqtt
+
+        deadline = time.monotonic() + seconds
+        while True:
+            self._publish_probes()
+            if until is not None and until():
+                return
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            code = self.client.loop(timeout=min(remaining, 0.01))
+            if code != mqtt.MQTT_ERR_SUCCESS:
+                raise BenchError(f"the publisher lost the broker: {mqtt.error_string(code)}")
+
+    def _publish_probes(self) -> None:
+        while True:
+            try:
+                probe = self.probes.get_nowait()
+            except queue.Empty:
+                return
+            self.client.publish(probe.topic, probe.body, qos=1)
+            probe.sent_at = time.monotonic()
+            probe.sent.set()
 
 
 def _row_level_security() -> bool | None:
@@ -630,7 +680,7 @@ def _wait_stored(commune_id: int, body: bytes, dedup: str, *, timeout: float) ->
 
 
 def _probe_loop(
-    publisher: Any,
+    publisher: _Publisher,
     uplinks: Uplinks,
     commune_id: int,
     probe_eui: str,
@@ -638,15 +688,18 @@ def _probe_loop(
     latencies: list[float],
     stop: threading.Event,
 ) -> None:
-    """Publish a probe uplink every ``interval`` seconds and time it until a query finds it."""
+    """Publish a probe uplink every ``interval`` seconds and time it from its publication until
+    a query finds it."""
     from django.db import connections
 
     try:
         while not stop.wait(interval):
-            topic, body, dedup = uplinks.make(0, probe_eui)
-            sent = time.monotonic()
-            publisher.publish(topic, body, qos=1)
-            if _wait_stored(commune_id, body, dedup, timeout=60):
-                latencies.append((time.monotonic() - sent) * 1000)
+            probe = _Probe(*uplinks.make(0, probe_eui))
+            publisher.probes.put(probe)
+            while not probe.sent.wait(0.1):
+                if stop.is_set():
+                    return
+            if _wait_stored(commune_id, probe.body, probe.dedup, timeout=60):
+                latencies.append((time.monotonic() - probe.sent_at) * 1000)
     finally:
         connections.close_all()

@@ -198,3 +198,15 @@ def test_row_level_security_isolates_communes_on_parent_and_partition(
         cursor.execute("RESET ROLE")
         transaction.set_rollback(True)
     assert counts == {"iot_uplink": (1, 1, 2, 0), partition: (1, 1, 2, 0)}
+
+
+def test_tables_updated_at_every_uplink_leave_room_for_hot_updates(db):
+    """The roll-ups (every reading) and the devices (every batch) keep free room in their pages
+    so that their updates stay on the page, no index touched (migrations 0007 and 0011)."""
+    options = dict(
+        _rows(
+            "SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)",
+            [["iot_rollup", "iot_device"]],
+        )
+    )
+    assert options == {"iot_rollup": ["fillfactor=50"], "iot_device": ["fillfactor=70"]}
