@@ -216,9 +216,10 @@ class UplinkRow:
 
 
 def _ingest_many(integration: Integration, incoming: Sequence[_Incoming]) -> list[IngestResult]:
-    """The pipeline for a batch: decode, insert the new uplinks (``ON CONFLICT DO NOTHING``
-    tells duplicates), their measurements and roll-ups, move the devices' state forward, count
-    pending devices — a fixed number of statements whatever the batch's size."""
+    """The pipeline for a batch: decode, insert the new uplinks (the rows the insert returns
+    tell the duplicates, ``_insert_uplinks``), their measurements and roll-ups, move the
+    devices' state forward, count pending devices — a fixed number of statements whatever the
+    batch's size."""
     commune_id = integration.commune_id
     results: list[IngestResult | None] = [None] * len(incoming)
     with transaction.atomic():
