@@ -377,6 +377,8 @@ class IngestWorker:
         collect_batch_garbage()
 
     def _store(self, client: mqtt.Client, batch: list[mqtt.MQTTMessage]) -> None:
+        """Store ``batch`` and acknowledge its messages in order. Apart from ``_flush`` so that
+        nothing of the batch is referenced any more when ``_flush`` collects its garbage."""
         self.counters.received += len(batch)
         outcomes = handle_batch(
             integration=self.integration,
