@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any, NamedTuple
 
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clocher.cimetiere.models import PlotKind
+from clocher.core.reversing import url_builder
 
 CELL_METRES = 1.0
 PADDING_METRES = 1.0
@@ -207,10 +207,9 @@ def _points(geometry: Any) -> str | None:
 
 def plot_url_builder(commune_slug: str) -> Callable[[int], str]:
     """``pk → URL of the plot page``, reversing once instead of once per plot."""
-    sentinel = 987654321
-    url = reverse("staff:cimetiere:plot", kwargs={"commune_slug": commune_slug, "plot": sentinel})
-    head, tail = url.split(str(sentinel), 1)
-    return lambda pk: f"{head}{pk}{tail}"
+    return url_builder(
+        "staff:cimetiere:plot", kwargs={"commune_slug": commune_slug}, variable="plot"
+    )
 
 
 def render_plan(
