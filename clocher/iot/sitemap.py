@@ -18,8 +18,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from html import escape
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import QuerySet
 from django.utils.formats import number_format
@@ -27,7 +28,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from clocher.iot.dashboards import STATUS_LABELS, DeviceStatus, device_status
+from clocher.iot.dashboards import STATUS_LABELS, DeviceStatus, device_status, status_in_database
 from clocher.iot.models import Device
 
 EARTH_RADIUS_M = 6_371_000.0
@@ -115,7 +116,33 @@ class SitesMap:
     scale_metres: int = 0
 
 
-def _site_key(device: Device) -> tuple[str, str]:
+class DeviceOnMap(NamedTuple):
+    """What the map reads of a device: ``commune_sites_map`` loads these columns only, as
+    tuples, with the status worked out by the database (a thousand model instances, or a
+    thousand times of last uplink, cost more than the rest of the map)."""
+
+    pk: int
+    name: str
+    site: str
+    building: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    status: DeviceStatus
+
+    @classmethod
+    def of(cls, device: Device, *, now: datetime) -> DeviceOnMap:
+        return cls(
+            device.pk,
+            device.name,
+            device.site,
+            device.building,
+            device.latitude,
+            device.longitude,
+            device_status(device, now=now),
+        )
+
+
+def _site_key(device: DeviceOnMap) -> tuple[str, str]:
     """Devices of one site share a marker; a device with neither site nor building is a site of
     its own, named after it."""
     if device.site:
@@ -133,7 +160,7 @@ def _alphabetical(label: str) -> tuple[str, str]:
     return plain.casefold(), label
 
 
-def group_sites(devices: Iterable[Device], *, now: datetime) -> tuple[list[MapSite], int]:
+def group_sites(devices: Iterable[DeviceOnMap]) -> tuple[list[MapSite], int]:
     """The sites of ``devices`` with coordinates (numbered in name order) and how many devices
     have none."""
     groups: dict[tuple[str, str], dict[str, Any]] = {}
@@ -146,8 +173,7 @@ def group_sites(devices: Iterable[Device], *, now: datetime) -> tuple[list[MapSi
         label = device.site or device.building or device.name
         group = groups.setdefault(key, {"label": label, "points": [], "counts": {}})
         group["points"].append((float(device.latitude), float(device.longitude)))
-        status = device_status(device, now=now)
-        group["counts"][status] = group["counts"].get(status, 0) + 1
+        group["counts"][device.status] = group["counts"].get(device.status, 0) + 1
     sites: list[MapSite] = []
     for group in sorted(groups.values(), key=lambda item: _alphabetical(item["label"])):
         points = group["points"]
@@ -321,7 +347,11 @@ def draw(
 
 def sites_map(devices: Iterable[Device], *, now: datetime, title: str = "") -> SitesMap:
     """The map of ``devices``' sites, or only the count without coordinates when none has any."""
-    sites, without = group_sites(devices, now=now)
+    return _sites_map((DeviceOnMap.of(device, now=now) for device in devices), title=title)
+
+
+def _sites_map(devices: Iterable[DeviceOnMap], *, title: str = "") -> SitesMap:
+    sites, without = group_sites(devices)
     if not sites:
         return SitesMap(sites=[], without_coordinates=without)
     svg, bounds, metres = draw(sites, title=title or _("Carte des sites"))
@@ -331,16 +361,15 @@ def sites_map(devices: Iterable[Device], *, now: datetime, title: str = "") -> S
 
 
 def commune_sites_map(devices: QuerySet[Device], *, now: datetime) -> SitesMap:
-    """The map of a commune's devices (already scoped and filtered): one query, only the
-    columns the map needs."""
-    rows = devices.only(
-        "pk",
-        "name",
-        "site",
-        "building",
-        "latitude",
-        "longitude",
-        "last_seen_at",
-        "expected_interval_minutes",
-    ).select_related(None)
-    return sites_map(rows.order_by(), now=now)
+    """The map of a commune's devices (already scoped and filtered): the columns the map needs
+    as tuples, the status computed by the database (two queries: ``status_in_database``)."""
+    rows = (
+        devices.order_by()
+        .annotate(map_status=status_in_database(devices, now=now))
+        .values_list("pk", "name", "site", "building", "latitude", "longitude", "map_status")
+    )
+    statuses = {status.value: status for status in DeviceStatus}
+    return _sites_map(
+        DeviceOnMap(pk, name, site, building, latitude, longitude, statuses[status])
+        for pk, name, site, building, latitude, longitude, status in rows
+    )

@@ -39,9 +39,8 @@ def overview(request: HttpRequest, commune_slug: str) -> HttpResponse:
     """All the commune's devices with last values, battery, last seen and status; pending
     devices to claim."""
     commune = _commune(request)
-    filters = OverviewFilterForm(
-        request.GET or None, commune=commune, sites=dashboards.sites_of_commune(commune)
-    )
+    places = dashboards.places_of_commune(commune)
+    filters = OverviewFilterForm(request.GET or None, commune=commune, sites=places.sites)
     site, profile_id = "", None
     if filters.is_valid():
         site = filters.cleaned_data["site"] or ""
@@ -58,7 +57,7 @@ def overview(request: HttpRequest, commune_slug: str) -> HttpResponse:
             "page": page,
             "rows": dashboards.overview_rows(commune, list(page.object_list), now=now),
             "pending": list(dashboards.pending_devices(commune)[:100]),
-            "buildings": dashboards.buildings_of_commune(commune),
+            "buildings": places.buildings,
             "filtered": bool(site or profile_id),
             "sites_map": sitemap.commune_sites_map(devices, now=now),
         },

@@ -106,8 +106,9 @@ def test_overview_query_count_does_not_grow_with_devices(
     PendingDevice.objects.create(commune=commune_a, dev_eui="ABCDEF0123456789", uplinks=2)
     client = signed_in_client(agent_a)
     client.get(_url(commune_a))  # warm the session
-    # 13, +1: the map of sites reads the coordinates of every device of the commune in one
-    # query, +1: the open alerts summary (alerts_summary tag).
+    # 12 (the sites of the filter and the buildings' links in one query), +2: the map of sites
+    # reads the devices' intervals, then the coordinates and status of every device of the
+    # commune in one query, +1: the open alerts summary (alerts_summary tag).
     with django_assert_max_num_queries(15 + rls_scope_queries()):
         response = client.get(_url(commune_a))
     assert len(response.context["rows"]) == 50
