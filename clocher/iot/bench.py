@@ -409,7 +409,11 @@ def run_here(options: BenchOptions, err: Output) -> dict[str, Any]:
     from paho.mqtt.enums import CallbackAPIVersion
 
     from clocher.iot.models import Measurement, Uplink
-    from clocher.iot.mqtt import parse_broker_url, settle_garbage_collector
+    from clocher.iot.mqtt import (
+        parse_broker_url,
+        settle_garbage_collector,
+        use_shared_paho_tables,
+    )
 
     broker = parse_broker_url(options.broker)
     world = prepare_world(options.devices)
@@ -434,6 +438,7 @@ def run_here(options: BenchOptions, err: Output) -> dict[str, Any]:
         )
         for number in range(options.workers)
     ]
+    use_shared_paho_tables()  # paho built a table of reason codes for every acknowledgement
     publisher = mqtt.Client(
         callback_api_version=CallbackAPIVersion.VERSION2, client_id=f"{group}-publisher"
     )

@@ -33,12 +33,14 @@ import urllib.parse
 from collections.abc import Sequence
 from typing import Any, Literal
 
+import paho.mqtt
 import paho.mqtt.client as mqtt
 from django.db import Error as DatabaseError
 from django.db import close_old_connections, connections, transaction
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
 
 from clocher.iot.models import Integration, IntegrationKind, RejectedMessage
 from clocher.iot.network import MessageRejected, NormalisedEvent, NormalisedUplink
@@ -60,6 +62,7 @@ RECEIVE_MAXIMUM = 2000
 GC_YOUNG_THRESHOLD = 1_000_000
 Outcome = Literal["stored", "duplicate", "ignored", "rejected", "failed"]
 MQTT_VERSIONS = {"5": MQTTProtocolVersion.MQTTv5, "3.1.1": MQTTProtocolVersion.MQTTv311}
+PAHO_WITH_PER_PACKET_TABLES = "2.1.0"  # see SharedTableProperties and use_shared_paho_tables
 
 
 def settle_garbage_collector() -> None:
@@ -85,6 +88,67 @@ def collect_batch_garbage() -> None:
     """Between two batches, when the batch's objects are freed: collect the youngest generation
     (what is left is the batch's few cycles, so the pass is short)."""
     gc.collect(0)
+
+
+# --- paho's constant tables -------------------------------------------------------------------
+
+# What a ``Properties`` object holds besides the properties themselves (paho's own list).
+_PROPERTIES_OWN_ATTRIBUTES = frozenset({"packetType", "types", "names", "properties"})
+
+
+class SharedTableProperties(Properties):
+    """paho's ``Properties`` with its constant tables built once instead of for every packet.
+
+    For each MQTT v5 packet it reads (every PUBLISH a worker receives), paho 2.1 makes a new
+    ``Properties`` whose constructor builds the names, identifiers and types of all 27 MQTT v5
+    properties, then empties it before reading (``clear`` walks the 27 names). That was 60 to 75
+    µs of the 100 to 120 a worker spent per message in paho: as much as storing the message
+    (docs/performance.md). This class shares the tables, which paho only reads, and empties an
+    object by the attributes it holds; reading, writing and checking the properties stay paho's
+    own code. ``use_shared_paho_tables`` puts it in paho's place."""
+
+    _tables = Properties(PacketTypes.PUBLISH)
+
+    def __init__(self, packetType: int) -> None:
+        set_attribute = object.__setattr__  # paho's __setattr__ checks property names
+        set_attribute(self, "packetType", packetType)
+        set_attribute(self, "types", self._tables.types)
+        set_attribute(self, "names", self._tables.names)
+        set_attribute(self, "properties", self._tables.properties)
+
+    def clear(self) -> None:
+        for name in [name for name in vars(self) if name not in _PROPERTIES_OWN_ATTRIBUTES]:
+            delattr(self, name)
+
+
+class SharedTableReasonCode(ReasonCode):
+    """paho's ``ReasonCode`` with its table of the 45 reason codes built once, for the same
+    reason: paho makes one for every acknowledgement a publisher receives (the benchmark's
+    simulated network server), and built the table each time. The rest is paho's constructor."""
+
+    _tables = ReasonCode(PacketTypes.PUBACK)
+
+    def __init__(self, packetType: int, aName: str = "Success", identifier: int = -1) -> None:
+        self.packetType = packetType
+        self.names = self._tables.names
+        if identifier == -1:
+            if packetType == PacketTypes.DISCONNECT and aName == "Success":
+                aName = "Normal disconnection"
+            self.set(aName)
+        else:
+            self.value = identifier
+            self.getName()  # raises for an identifier unknown to this packet type
+
+
+def use_shared_paho_tables() -> None:
+    """Make paho's client build its packets' properties and reason codes with the shared
+    tables above, for the whole process (idempotent). Only paho 2.1.0's client is known to
+    work as described there: with another version nothing is changed, and
+    ``test_mqtt_paho_tables`` fails until the classes are checked against it."""
+    if paho.mqtt.__version__ != PAHO_WITH_PER_PACKET_TABLES:
+        return
+    mqtt.Properties = SharedTableProperties  # type: ignore[misc]
+    mqtt.ReasonCode = SharedTableReasonCode  # type: ignore[misc]
 
 
 class BrokerUrlError(ValueError):
@@ -295,6 +359,7 @@ class IngestWorker:
         batch_size: int = BATCH_SIZE,
         receive_maximum: int = RECEIVE_MAXIMUM,
     ) -> None:
+        use_shared_paho_tables()
         self.integration = integration
         self.broker = broker
         self.topics = [
