@@ -99,3 +99,20 @@ def test_building_page_unknown_quantity_shows_every_chart(school, agent_a):
         '<p class="notice notice-warning" role="status">Aucun objet de ce bâtiment ne mesure '
         "la grandeur « pm25 » : toutes les grandeurs sont affichées.</p>"
     ) in response.content.decode()
+
+
+def test_building_whose_name_has_a_slash_is_linked_and_shown(commune_a, operator, agent_a):
+    """A name like « Groupe scolaire A/B » (the import and the forms allow it) gets its page: the
+    overview links it instead of failing, and the link leads to that building's devices."""
+    classroom = classroom_sensor(commune_a, operator)
+    Device.objects.filter(pk=classroom.pk).update(building="Groupe scolaire A/B")
+    client = signed_in_client(agent_a)
+    overview = client.get(reverse("staff:iot:overview", args=[commune_a.slug]))
+    assert overview.status_code == 200
+    link = reverse("staff:iot:building", args=[commune_a.slug, "Groupe scolaire A/B"])
+    assert link.endswith("/batiments/Groupe%20scolaire%20A/B/")
+    assert f'href="{link}"' in overview.content.decode()
+    page = client.get(link)
+    assert page.status_code == 200
+    assert page.context["building"] == "Groupe scolaire A/B"
+    assert [row.device.name for row in page.context["rows"]] == ["CO2 salle 3"]
