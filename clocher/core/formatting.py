@@ -65,9 +65,10 @@ class DatetimeText(NamedTuple):
     text: str
 
 
-def datetime_formatter() -> Callable[[datetime.datetime], DatetimeText]:
+def datetime_formatter(*, numeric: bool = False) -> Callable[[datetime.datetime], DatetimeText]:
     """``moment → DatetimeText`` as ``{{ moment|date:'c' }}`` and ``{{ moment|date:"j F Y
-    H:i" }}`` write it in the active language and time zone."""
+    H:i" }}`` write it in the active language and time zone; with ``numeric``, the text as
+    ``{{ moment|date:"j/m/Y H:i" }}`` writes it (« 5/03/2024 13:00 », a table's slots)."""
     months = {number: str(name) for number, name in MONTHS.items()}
     zone = timezone.get_current_timezone()
     convert = settings.USE_TZ
@@ -75,9 +76,10 @@ def datetime_formatter() -> Callable[[datetime.datetime], DatetimeText]:
     def text(moment: datetime.datetime) -> DatetimeText:
         if convert and moment.utcoffset() is not None:  # as templates localise an aware moment
             moment = moment.astimezone(zone)
+        month = f"{moment.month:02d}/" if numeric else f"{months[moment.month]} "
         return DatetimeText(
             moment.isoformat(),
-            f"{moment.day} {months[moment.month]} {moment.year:04d} "
+            f"{moment.day}{'/' if numeric else ' '}{month}{moment.year:04d} "
             f"{moment.hour:02d}:{moment.minute:02d}",
         )
 

@@ -355,6 +355,17 @@ def window(
     return slot_starts(start)[RollupPeriod.DAY], slot_starts(end)[RollupPeriod.DAY]
 
 
+class ChartRow(NamedTuple):
+    """A line of a chart's data table, written as the page shows it (a year has 365: their
+    numbers and dates made once for the chart, not by a template filter each)."""
+
+    start: DatetimeText
+    mean: str
+    minimum: str
+    maximum: str
+    count: int
+
+
 @dataclass
 class Chart:
     device: Device
@@ -363,6 +374,7 @@ class Chart:
     svg: SafeString
     rollups: list[Rollup]
     chart_id: str
+    table: list[ChartRow]
 
 
 def _rollups_of(
@@ -416,7 +428,19 @@ def _chart(
         unit=unit,
         chart_id=chart_id,
     )
-    return Chart(device, quantity, unit, svg, series, chart_id)
+    number = float_formatter(3)
+    moment = datetime_formatter(numeric=True)
+    table = [
+        ChartRow(
+            moment(rollup.start),
+            number(rollup.mean),
+            number(rollup.minimum),
+            number(rollup.maximum),
+            rollup.count,
+        )
+        for rollup in series
+    ]
+    return Chart(device, quantity, unit, svg, series, chart_id, table)
 
 
 def chart_of_device(

@@ -104,9 +104,9 @@ def test_float_formatter_refuses_other_decimal_places(places):
         float_formatter(places)
 
 
-def _by_template(moment: datetime.datetime) -> DatetimeText:
-    template = Template("{{ moment|date:'c' }}|{{ moment|date:\"j F Y H:i\" }}")
-    iso, text = template.render(Context({"moment": moment})).split("|")
+def _by_template(moment: datetime.datetime, pattern: str = "j F Y H:i") -> DatetimeText:
+    template = Template("{{ moment|date:'c' }}|{{ moment|date:pattern }}")
+    iso, text = template.render(Context({"moment": moment, "pattern": pattern})).split("|")
     return DatetimeText(iso, text)
 
 
@@ -129,8 +129,10 @@ def test_datetime_formatter_writes_what_the_date_filter_writes(language, zone):
     """Both formats of a <time> element, across time changes, zones and languages."""
     with translation.override(language), timezone.override(zoneinfo.ZoneInfo(zone)):
         text = datetime_formatter()
+        numeric = datetime_formatter(numeric=True)
         for moment in MOMENTS:
             assert text(moment) == _by_template(moment), moment
+            assert numeric(moment) == _by_template(moment, "j/m/Y H:i"), moment
 
 
 def test_datetime_formatter_in_french():
@@ -140,3 +142,4 @@ def test_datetime_formatter_in_french():
         assert datetime_formatter()(moment) == DatetimeText(
             "2024-03-05T13:04:00+01:00", "5 mars 2024 13:04"
         )
+        assert datetime_formatter(numeric=True)(moment).text == "5/03/2024 13:04"

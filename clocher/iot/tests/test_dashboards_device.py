@@ -217,3 +217,43 @@ def test_device_page_queries_do_not_grow_with_its_quantities(commune_a, operator
     # The last values of every quantity in one query, then the chart's roll-ups of CO2 alone.
     assert len(rollup_queries) == 2
     assert '"iot_rollup"."quantity" = ' in rollup_queries[1]
+
+
+def test_chart_table_is_written_as_the_date_and_floatformat_filters_write_it(classroom, agent_a):
+    """The data table's lines are made in Python (``ChartRow``): the same text as the filters
+    the template used before, in French and in Paris time, for awkward numbers."""
+    from django.template import Context, Template
+
+    base = (timezone.now() - datetime.timedelta(days=40)).replace(
+        hour=20, minute=30, second=0, microsecond=0
+    )  # readings across Paris midnight, each day its own line
+    values = [0.1, -0.0004, 1234.5678, 20.0005, -7.0, 1e-9, 418.1235]
+    store_readings(
+        classroom,
+        [
+            Reading("humidity", base + datetime.timedelta(hours=2 * hour), value, "%")
+            for hour, value in enumerate(values)
+        ],
+    )
+    response = signed_in_client(agent_a).get(_device_url(classroom, "annee", "humidity"))
+    [chart] = response.context["charts"]
+    assert len(chart.table) == len(chart.rollups) > 1
+    filters = Template(
+        '{{ r.start|date:\'c\' }}|{{ r.start|date:"j/m/Y H:i" }}|{{ r.mean|floatformat:"-3" }}|'
+        '{{ r.minimum|floatformat:"-3" }}|{{ r.maximum|floatformat:"-3" }}|{{ r.count }}'
+    )
+    content = response.content.decode()
+    for row, rollup in zip(chart.table, chart.rollups, strict=True):
+        iso, text, mean, minimum, maximum, count = filters.render(Context({"r": rollup})).split("|")
+        assert (row.start.iso, row.start.text, row.mean, row.minimum, row.maximum) == (
+            iso,
+            text,
+            mean,
+            minimum,
+            maximum,
+        )
+        assert str(row.count) == count
+        assert (
+            f'<th scope="row"><time datetime="{iso}">{text}</time></th>\n'
+            f'        <td class="number">{mean}</td>'
+        ) in content
