@@ -363,7 +363,7 @@ class ChartRow(NamedTuple):
     mean: str
     minimum: str
     maximum: str
-    count: int
+    readings: int  # the roll-up's count
 
 
 @dataclass

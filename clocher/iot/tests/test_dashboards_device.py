@@ -252,7 +252,7 @@ def test_chart_table_is_written_as_the_date_and_floatformat_filters_write_it(cla
             minimum,
             maximum,
         )
-        assert str(row.count) == count
+        assert str(row.readings) == count
         assert (
             f'<th scope="row"><time datetime="{iso}">{text}</time></th>\n'
             f'        <td class="number">{mean}</td>'
