@@ -61,6 +61,19 @@ def device(commune: Any, device_profile: DeviceProfile, dev_eui: str = ELSYS_DEV
     )
 
 
+def numbered_device(
+    commune: Any, device_profile: DeviceProfile, number: int, **fields: Any
+) -> Device:
+    """The test's device n° ``number``: its DevEUI and name (« Capteur 007 ») come from it."""
+    return Device.objects.create(
+        commune=commune,
+        dev_eui=f"{number:016X}",
+        name=f"Capteur {number:03d}",
+        profile=device_profile,
+        **fields,
+    )
+
+
 def integration(commune: Any, kind: str = "chirpstack") -> tuple[Integration, str]:
     return integration_create(commune=commune, kind=kind, label="test")
 

@@ -13,19 +13,9 @@ from clocher.core.testing.queries import rls_scope_queries
 from clocher.iot.dashboards import DeviceStatus, device_status
 from clocher.iot.models import Device, PendingDevice
 from clocher.iot.services.ingestion import Reading, store_readings
-from clocher.iot.tests.factories import profile
+from clocher.iot.tests.factories import numbered_device, profile
 
 pytestmark = pytest.mark.django_db
-
-
-def _device(commune, device_profile, number: int, **fields) -> Device:
-    return Device.objects.create(
-        commune=commune,
-        dev_eui=f"{number:016X}",
-        name=f"Capteur {number:03d}",
-        profile=device_profile,
-        **fields,
-    )
 
 
 def _url(commune, **query) -> str:
@@ -50,9 +40,9 @@ def test_overview_shows_status_battery_and_last_values(commune_a, operator, agen
     """Each device shows its status, battery and the last value of each quantity."""
     elsys = profile(operator)
     now = timezone.now()
-    fresh = _device(commune_a, elsys, 1, last_seen_at=now, battery_percent=87)
-    _device(commune_a, elsys, 2, last_seen_at=now - datetime.timedelta(hours=4))
-    _device(commune_a, elsys, 3)
+    fresh = numbered_device(commune_a, elsys, 1, last_seen_at=now, battery_percent=87)
+    numbered_device(commune_a, elsys, 2, last_seen_at=now - datetime.timedelta(hours=4))
+    numbered_device(commune_a, elsys, 3)
     store_readings(
         fresh,
         [
@@ -84,9 +74,9 @@ def test_overview_filters_by_site_and_profile(commune_a, operator, agent_a):
     """The site and profile filters narrow the list."""
     elsys = profile(operator)
     level = profile(operator, slug="em310", model="Milesight EM310-UDL")
-    _device(commune_a, elsys, 1, site="École")
-    _device(commune_a, level, 2, site="École")
-    _device(commune_a, elsys, 3, site="Mairie")
+    numbered_device(commune_a, elsys, 1, site="École")
+    numbered_device(commune_a, level, 2, site="École")
+    numbered_device(commune_a, elsys, 3, site="Mairie")
     client = signed_in_client(agent_a)
     by_site = client.get(_url(commune_a, site="École"))
     assert [row.device.name for row in by_site.context["rows"]] == ["Capteur 001", "Capteur 002"]
@@ -101,7 +91,9 @@ def test_overview_query_count_does_not_grow_with_devices(
     elsys = profile(operator)
     now = timezone.now()
     for number in range(50):
-        device = _device(commune_a, elsys, number, last_seen_at=now, site=f"Site {number % 3}")
+        device = numbered_device(
+            commune_a, elsys, number, last_seen_at=now, site=f"Site {number % 3}"
+        )
         store_readings(device, [Reading("co2", now, 500.0 + number, "ppm")])
     PendingDevice.objects.create(commune=commune_a, dev_eui="ABCDEF0123456789", uplinks=2)
     client = signed_in_client(agent_a)
@@ -119,7 +111,7 @@ def test_overview_is_paginated(commune_a, operator, agent_a):
     """Beyond fifty devices the list continues on a second page."""
     elsys = profile(operator)
     for number in range(51):
-        _device(commune_a, elsys, number)
+        numbered_device(commune_a, elsys, number)
     response = signed_in_client(agent_a).get(_url(commune_a, page=2))
     assert [row.device.name for row in response.context["rows"]] == ["Capteur 050"]
 

@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from clocher.iot import dashboards
-from clocher.iot.models import Device
 from clocher.iot.services.ingestion import Reading, store_readings
-from clocher.iot.tests.factories import profile
+from clocher.iot.tests.factories import numbered_device, profile
 
 pytestmark = pytest.mark.django_db
 
@@ -21,21 +20,11 @@ PARIS = zoneinfo.ZoneInfo("Europe/Paris")
 AWKWARD_BUILDINGS = ["Bâtiment 3", "Salle A&B 50 %", "École (nord) ?", "l'atelier #2", "987654321"]
 
 
-def _device(commune, device_profile, number: int, **fields) -> Device:
-    return Device.objects.create(
-        commune=commune,
-        dev_eui=f"{number:016X}",
-        name=f"Capteur {number:03d}",
-        profile=device_profile,
-        **fields,
-    )
-
-
 def test_rows_link_the_device_and_its_building_as_reverse_does(commune_a, operator):
     """Each row's links are reverse()'s, whatever the building is called; none without one."""
     elsys = profile(operator)
     devices = [
-        _device(commune_a, elsys, number, building=building)
+        numbered_device(commune_a, elsys, number, building=building)
         for number, building in enumerate([*AWKWARD_BUILDINGS, ""])
     ]
     rows = dashboards.overview_rows(commune_a, devices, now=timezone.now())
@@ -54,8 +43,8 @@ def test_rows_write_values_with_units_and_the_last_uplink_in_french(commune_a, o
     """« 21,500 °C », « 812 ppm », « -3,250 » without unit; the last uplink in Paris time."""
     elsys = profile(operator, quantities={"temperature": "°C", "co2": "ppm", "offset": ""})
     heard = datetime.datetime(2024, 3, 5, 12, 4, tzinfo=datetime.UTC)
-    device = _device(commune_a, elsys, 1, last_seen_at=heard)
-    never = _device(commune_a, elsys, 2)
+    device = numbered_device(commune_a, elsys, 1, last_seen_at=heard)
+    never = numbered_device(commune_a, elsys, 2)
     store_readings(
         device,
         [
@@ -79,7 +68,7 @@ def test_last_values_take_each_quantity_from_its_own_latest_day(commune_a, opera
     """A quantity silent since last week shows last week's last value, not nothing; another
     shows today's last value, not an older day's."""
     elsys = profile(operator)
-    device = _device(commune_a, elsys, 1)
+    device = numbered_device(commune_a, elsys, 1)
     today = timezone.now().replace(minute=0, second=0, microsecond=0)
     week_ago = today - datetime.timedelta(days=7)
     store_readings(
@@ -113,7 +102,7 @@ def test_places_are_the_sites_and_buildings_in_their_usual_order(commune_a, oper
             ("Zénith", ""),
         ]
     ):
-        _device(commune_a, elsys, number, site=site, building=building)
+        numbered_device(commune_a, elsys, number, site=site, building=building)
     places = dashboards.places_of_commune(commune_a)
     assert places.sites == dashboards.sites_of_commune(commune_a)
     assert [building.name for building in places.buildings] == dashboards.buildings_of_commune(

@@ -16,7 +16,7 @@ from clocher.iot.dashboards import (
     status_in_database,
 )
 from clocher.iot.models import Device
-from clocher.iot.tests.factories import profile
+from clocher.iot.tests.factories import numbered_device, profile
 
 pytestmark = pytest.mark.django_db
 
@@ -40,13 +40,8 @@ def test_the_database_status_is_device_status(commune_a, operator):
             now - datetime.timedelta(days=30),
         ):
             number += 1
-            Device.objects.create(
-                commune=commune_a,
-                dev_eui=f"{number:016X}",
-                name=f"Capteur {number:03d}",
-                profile=elsys,
-                last_seen_at=heard,
-                expected_interval_minutes=minutes,
+            numbered_device(
+                commune_a, elsys, number, last_seen_at=heard, expected_interval_minutes=minutes
             )
     devices = devices_of_commune(commune_a)
     rows = devices.annotate(in_database=status_in_database(devices, now=now))
