@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core, at most four; TEST_JOBS=0 runs in this process.
+TEST_JOBS ?= auto
+XDIST := -n $(TEST_JOBS) --maxprocesses=4
 
 .DEFAULT_GOAL := help
 
@@ -30,10 +33,10 @@ demo: install ## Install, migrate, load the demo data and serve on http://127.0.
 test: $(VENV)/.test-deps ## Run the whole suite (SQLite, then PostgreSQL if CLOCHER_TEST_DATABASE_URL is set)
 	$(BIN)/ruff check clocher conftest.py $(wildcard bench)
 	$(BIN)/mypy clocher
-	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -p no:cacheprovider $(XDIST) $(PYTEST_ARGS)
 	@if [ -n "$$CLOCHER_TEST_DATABASE_URL" ]; then \
 		echo "== Again on PostgreSQL ($$CLOCHER_TEST_DATABASE_URL)"; \
-		CLOCHER_TEST_BACKEND=postgres $(BIN)/python -m pytest -p no:cacheprovider -m "not browser" $(PYTEST_ARGS); \
+		CLOCHER_TEST_BACKEND=postgres $(BIN)/python -m pytest -p no:cacheprovider -m "not browser" $(XDIST) $(PYTEST_ARGS); \
 	else \
 		echo "CLOCHER_TEST_DATABASE_URL is not set: the PostgreSQL pass is skipped."; \
 	fi

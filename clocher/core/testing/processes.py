@@ -69,8 +69,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_until(condition: Callable[[], Any], *, timeout: float = 20.0, step: float = 0.1) -> Any:
-    """Poll ``condition`` until it returns something true; fail after ``timeout`` seconds."""
+def wait_until(condition: Callable[[], Any], *, timeout: float = 60.0, step: float = 0.1) -> Any:
+    """Poll ``condition`` until it returns something true; fail after ``timeout`` seconds (a
+    bound for a slow machine running the suite on every core, not an expected time)."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()

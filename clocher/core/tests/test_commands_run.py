@@ -70,10 +70,10 @@ def test_run_serves_the_site_with_a_worker_restarts_it_and_stops_both(tmp_path):
             first_pid = wait_until(lambda: _heartbeat_pids(database)).pop()
             os.kill(first_pid, signal.SIGKILL)
             second_pid = wait_until(
-                lambda: _heartbeat_pids(database) - {first_pid}, timeout=30
+                lambda: _heartbeat_pids(database) - {first_pid}, timeout=60
             ).pop()
             server.send_signal(signal.SIGINT)
-            code = server.wait(60)
+            code = server.wait(120)
         finally:
             if server.poll() is None:
                 server.kill()
@@ -103,7 +103,7 @@ def test_run_refuses_a_port_in_use():
         taken.listen()
         port = taken.getsockname()[1]
         server = clocher_process("run", "--port", str(port), "--no-worker")
-        _, errors = server.communicate(timeout=30)
+        _, errors = server.communicate(timeout=90)
 
     assert server.returncode == 1
     assert f"Cannot listen on 127.0.0.1:{port}" in errors

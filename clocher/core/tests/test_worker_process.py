@@ -26,7 +26,7 @@ def test_worker_process_runs_tasks_beats_and_stops_cleanly_on_sigterm():
         beat = wait_until(lambda: WorkerHeartbeat.objects.filter(worker_id="proc-1").first())
         wait_until(lambda: ScheduledRun.objects.filter(job_name="core.worker_watchdog").exists())
         worker.send_signal(signal.SIGTERM)
-        code = worker.wait(20)
+        code = worker.wait(60)
     finally:
         if worker.poll() is None:
             worker.kill()

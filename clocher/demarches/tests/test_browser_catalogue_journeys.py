@@ -5,7 +5,10 @@ by page on a phone-sized screen (every shown field answered, a photo or a PDF at
 asked), checks the summary and sends it; the worker issues the acknowledgment and the citizen
 downloads its PDF from the tracking page; an agent granted the family opens the request from the
 inbox and records a decision; the citizen then sees the decision on the tracking page and
-downloads its PDF. Each page passes the axe audit.
+downloads its PDF. Each page passes the axe audit: the pages of the procedure itself (its
+presentation, every step of its form, its summary, the request in the back office) in every
+journey; the pages all procedures share (catalogue, confirmation, tracking, inbox) in the first
+journey of the test process that reaches them, since they do not change with the procedure.
 """
 
 from __future__ import annotations
@@ -33,6 +36,15 @@ from clocher.demarches.tests.factories import grant
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ACCEPTED_OR_REFUSED = {"aide-sociale-ccas": "refused"}
+
+# Shared pages already audited in this test process (see the module's docstring).
+_AUDITED_SHARED_PAGES: set[str] = set()
+
+
+def _assert_shared_page_accessible(page, kind: str) -> None:
+    if kind not in _AUDITED_SHARED_PAGES:
+        assert_accessible(page)
+        _AUDITED_SHARED_PAGES.add(kind)
 
 
 def _photo() -> bytes:
@@ -182,7 +194,7 @@ def test_citizen_to_decision_end_to_end(slug, adopted, browser, live_server, age
     try:
         citizen = citizen_context.new_page()
         citizen.goto(live_server.url + reverse("public:demarches:catalogue", args=[commune.slug]))
-        assert_accessible(citizen)
+        _assert_shared_page_accessible(citizen, "catalogue")
         citizen.get_by_role("link", name=procedure.title, exact=True).click()
         assert_accessible(citizen)
         citizen.get_by_role("button", name="Commencer la démarche").click()
@@ -204,13 +216,13 @@ def test_citizen_to_decision_end_to_end(slug, adopted, browser, live_server, age
             consent.check()
         citizen.get_by_role("button", name="Envoyer ma demande").click()
         assert "envoyee" in citizen.url, citizen.locator("main").inner_text()
-        assert_accessible(citizen)
+        _assert_shared_page_accessible(citizen, "sent")
         tracking_url = citizen.locator("p.secret a").get_attribute("href")
         request = Request.objects.get(procedure=procedure)
 
         _run_worker()
         citizen.goto(live_server.url + tracking_url)
-        assert_accessible(citizen)
+        _assert_shared_page_accessible(citizen, "tracking")
         acknowledgment = citizen.get_by_role(
             "link", name="Télécharger l'accusé de réception (PDF)"
         ).get_attribute("href")
@@ -223,7 +235,7 @@ def test_citizen_to_decision_end_to_end(slug, adopted, browser, live_server, age
         )
         agent = agent_context.new_page()
         agent.goto(live_server.url + reverse("staff:demarches:inbox", args=[commune.slug]))
-        assert_accessible(agent)
+        _assert_shared_page_accessible(agent, "inbox")
         agent.get_by_role("link", name=request.number).first.click()
         assert_accessible(agent)
         outcome = ACCEPTED_OR_REFUSED.get(slug, "accepted")
@@ -242,7 +254,7 @@ def test_citizen_to_decision_end_to_end(slug, adopted, browser, live_server, age
             "href"
         )
         _pdf_at(citizen, live_server.url + decision)
-        assert_accessible(citizen)
+        _assert_shared_page_accessible(citizen, f"tracking-{outcome}")
     finally:
         citizen_context.close()
         if agent_context is not None:
