@@ -82,3 +82,27 @@ def operator_support(operator):
 def outsider(db):
     """A signed-up staff member with no role anywhere."""
     return UserFactory()
+
+
+_DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL pass (``CLOCHER_TEST_BACKEND=postgres``, ``make test``) runs the tests that
+    use the database: the others (parsers, codecs, sandbox, commands on a database of their own)
+    ran the same way in the SQLite pass. They are reported as deselected."""
+    import os
+
+    if os.environ.get("CLOCHER_TEST_BACKEND") != "postgres":
+        return
+    kept, dropped = [], []
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") is not None or bool(
+            _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        (kept if uses_database else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
