@@ -6,18 +6,23 @@ content on a :class:`CommunePDF`.
 
 from __future__ import annotations
 
+import copy
 import datetime
+import functools
 import re
 from pathlib import Path
 from typing import Any
 
+from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import SubsetMap, TTFFont
 
 from clocher.tenancy.models import Commune
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
+FONT_FILES = {"": FONT_DIR / "DejaVuSans.ttf", "B": FONT_DIR / "DejaVuSans-Bold.ttf"}
 NEXT_LINE: dict[str, Any] = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 MONTHS = (
     "janvier",
@@ -49,13 +54,47 @@ def printable(text: str) -> str:
     return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
+@functools.cache
+def _read_font(style: str) -> TTFFont:
+    """The font of ``style`` as fpdf2 reads it (``add_font``), once per process: it reads the
+    metrics of all 6,253 glyphs of the file, about a fifth of a one-page letter's time
+    (``bench/pdf_letter.py``)."""
+    reader = FPDF()
+    reader.add_font(FONT, style, str(FONT_FILES[style]))
+    (font,) = reader.fonts.values()
+    assert isinstance(font, TTFFont)
+    return font
+
+
+def add_shared_font(document: FPDF, style: str) -> None:
+    """``document.add_font(FONT, style, …)`` from the font read once (``_read_font``).
+
+    What fpdf2 reads from the file (widths, glyph ids, character map) is shared, never changed
+    after reading; what a document changes is its own: the glyphs it uses (``subset``,
+    ``missing_glyphs``), its number among the document's fonts, the font descriptor (fpdf2 gives
+    it the document's object number and embedded file when it writes), and the fontTools object,
+    which fpdf2 cuts down to the document's glyphs in place when it writes (opened lazily here:
+    the tables are read when the subset is made). The output is the same, byte for byte
+    (``test_pdf_fonts``)."""
+    read = _read_font(style)
+    font = copy.copy(read)
+    font.i = len(document.fonts) + 1
+    font.desc = copy.copy(read.desc)
+    font.ttfont = ttLib.TTFont(read.ttffile, recalcTimestamp=False, lazy=True)
+    font.subset = SubsetMap(font)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font._hbfont = None
+    document.fonts[read.fontkey] = font
+
+
 class CommunePDF(FPDF):
     def __init__(self, commune: Commune, today: datetime.date) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.commune = commune
         self.generated_on = today
-        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        add_shared_font(self, "")
+        add_shared_font(self, "B")
         self.set_margins(20, 18, 20)
         self.set_auto_page_break(auto=True, margin=22)
         self.set_creator("Clocher")
