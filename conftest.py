@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from clocher.core.testing.browser import browser, page  # noqa: F401 (one Chromium per session)
@@ -93,8 +95,6 @@ def pytest_collection_modifyitems(config, items):
     """The PostgreSQL pass (``CLOCHER_TEST_BACKEND=postgres``, ``make test``) runs the tests that
     use the database: the others (parsers, codecs, sandbox, commands on a database of their own)
     ran the same way in the SQLite pass. They are reported as deselected."""
-    import os
-
     if os.environ.get("CLOCHER_TEST_BACKEND") != "postgres":
         return
     kept, dropped = [], []
