@@ -76,11 +76,10 @@ def datetime_formatter(*, numeric: bool = False) -> Callable[[datetime.datetime]
     def text(moment: datetime.datetime) -> DatetimeText:
         if convert and moment.utcoffset() is not None:  # as templates localise an aware moment
             moment = moment.astimezone(zone)
-        month = f"{moment.month:02d}/" if numeric else f"{months[moment.month]} "
-        return DatetimeText(
-            moment.isoformat(),
-            f"{moment.day}{'/' if numeric else ' '}{month}{moment.year:04d} "
-            f"{moment.hour:02d}:{moment.minute:02d}",
-        )
+        if numeric:
+            date = f"{moment.day}/{moment.month:02d}/{moment.year:04d}"
+        else:
+            date = f"{moment.day} {months[moment.month]} {moment.year:04d}"
+        return DatetimeText(moment.isoformat(), f"{date} {moment.hour:02d}:{moment.minute:02d}")
 
     return text
