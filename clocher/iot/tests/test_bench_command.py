@@ -34,10 +34,34 @@ def test_tiny_run_stores_every_message_and_prints_its_figures(
     assert figures["database"] == "sqlite"
     assert figures["stored"] == 40
     assert figures["datapoints"] == 40 * 6  # six quantities in each Elsys ERS CO2 frame
+    assert figures["readings_per_uplink"] == 6
     assert figures["uplinks_per_s"] > 0
     assert figures["p99_ingest_to_query_ms"] is None or figures["p99_ingest_to_query_ms"] > 0
     assert len(figures["worker_rss_mb_end"]) == 1
     assert (tmp_path / "bench.sqlite3").exists()
+
+
+def test_three_readings_a_message_are_counted_as_such(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """``--readings 3``: Elsys frames with temperature, humidity and CO2 only (the issue's
+    targets pair 5,000 uplinks with 15,000 data points)."""
+    monkeypatch.setenv("CLOCHER_BENCH_DATA_DIR", str(tmp_path))
+    call_command(
+        "bench",
+        "iot",
+        "--devices",
+        "3",
+        "--messages",
+        "30",
+        "--readings",
+        "3",
+        "--private-broker",
+        stdout=StringIO(),
+    )
+    figures = json.loads(capfd.readouterr().out.strip().splitlines()[-1])
+    assert (figures["stored"], figures["datapoints"]) == (30, 90)
+    assert figures["readings_per_uplink"] == 3
 
 
 def test_private_broker_needs_mosquitto(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -39,6 +39,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Démarrer un Mosquitto propre à la mesure (file d'attente par client étendue).",
         )
+        iot.add_argument(
+            "--readings",
+            type=int,
+            default=6,
+            choices=(3, 6),
+            help="Mesures par message : les six d'un Elsys ERS CO2, ou température, humidité "
+            "et CO2.",
+        )
         iot.add_argument("--workers", type=int, default=None)
         iot.add_argument("--batch-size", dest="batch_size", type=int, default=500)
         iot.add_argument("--rate", type=float, default=0.0, help="Messages/s (0 : au plus vite).")
@@ -90,6 +98,7 @@ class Command(BaseCommand):
             probe_interval=max(0.01, options["probe_interval"]),
             broker=broker,
             private_broker=options["private_broker"],
+            readings=options["readings"],
         )
         try:
             if options["here"]:
