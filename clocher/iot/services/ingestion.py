@@ -761,12 +761,7 @@ def _measurements_and_rollups_sql(insert: str) -> str:
     day slots merged into the roll-ups, in one statement; it returns the new measurements'
     (device id, quantity, microseconds since the epoch). Its last three parameters are the two
     periods and the roll-ups' time zone. The slots are those of ``slot_starts``; each is
-    touched once, in key order (lock order, see ``_uplink_row_key``).
-
-    The readings are grouped by hour, and the hours by day: every UTC hour lies within one
-    Europe/Paris day (its offsets are whole hours), and the day's figures are those of its
-    hours. Grouping the readings twice, once per period, cost the database twice the sorting
-    (docs/performance.md)."""
+    touched once, in key order (lock order, see ``_uplink_row_key``)."""
     quote = connection.ops.quote_name
     rollups = quote(Rollup._meta.db_table)
     time, start, count, last, last_time = (
@@ -775,23 +770,17 @@ def _measurements_and_rollups_sql(insert: str) -> str:
     # Identifiers are the models' quoted names; every value is a query parameter.
     return (
         f"WITH fresh AS ({insert} RETURNING commune_id, device_id, quantity, {time}, value), "  # noqa: S608
-        "hours AS ("
-        f"SELECT commune_id, device_id, quantity, date_trunc('hour', {time}, 'UTC') AS slot, "
-        "min(value) AS minimum, max(value) AS maximum, sum(value) AS total, "
-        f"CAST(count(*) AS integer) AS readings, (array_agg(value ORDER BY {time} DESC))[1] "
-        f"AS latest, max({time}) AS latest_time "
-        "FROM fresh GROUP BY commune_id, device_id, quantity, slot), "
         "slots AS ("
-        "SELECT commune_id, device_id, quantity, CAST(%s AS text) AS period, slot, minimum, "
-        "maximum, total, readings, latest, latest_time FROM hours "
-        "UNION ALL SELECT commune_id, device_id, quantity, CAST(%s AS text), "
-        "date_trunc('day', slot, CAST(%s AS text)) AS day, min(minimum), max(maximum), "
-        "sum(total), CAST(sum(readings) AS integer), "
-        "(array_agg(latest ORDER BY latest_time DESC))[1], max(latest_time) "
-        "FROM hours GROUP BY commune_id, device_id, quantity, day), "
+        f"SELECT commune_id, device_id, quantity, CAST(%s AS text) AS period, "
+        f"date_trunc('hour', {time}, 'UTC') AS slot, value, {time} FROM fresh "
+        f"UNION ALL SELECT commune_id, device_id, quantity, CAST(%s AS text), "
+        f"date_trunc('day', {time}, CAST(%s AS text)), value, {time} FROM fresh), "
         f"merged AS (INSERT INTO {rollups} (commune_id, device_id, quantity, period, {start}, "
         f"minimum, maximum, total, {count}, {last}, {last_time}) "
-        "SELECT * FROM slots ORDER BY device_id, quantity, period, slot "
+        f"SELECT commune_id, device_id, quantity, period, slot, min(value), max(value), "
+        f"sum(value), count(*), (array_agg(value ORDER BY {time} DESC))[1], max({time}) "
+        "FROM slots GROUP BY commune_id, device_id, quantity, period, slot "
+        "ORDER BY device_id, quantity, period, slot "
         f"{_rollup_conflict_sql(rollups)}) "
         f"SELECT device_id, quantity, CAST(EXTRACT(EPOCH FROM {time}) * 1000000 AS bigint) "
         "FROM fresh"
