@@ -259,11 +259,12 @@ class World:
 
 
 def prepare_world(devices: int) -> World:
-    """Migrate, then one commune with ``devices`` Elsys sensors, a probe sensor and a
-    ChirpStack integration."""
+    """Migrate, then one commune with ``devices`` Elsys sensors, a probe sensor, the default
+    alert rules and a ChirpStack integration."""
     from django.core.management import call_command
 
     from clocher.iot.models import Device
+    from clocher.iot.services.alerting import default_rules_apply
     from clocher.iot.services.integrations import integration_create
     from clocher.iot.services.profiles import profiles_load
     from clocher.tenancy.models import Operator
@@ -290,6 +291,9 @@ def prepare_world(devices: int) -> World:
         )
         for number, dev_eui in enumerate([*dev_euis, probe_eui])
     )
+    # The rules a commune applies in one click (CO2 "ventilate now", low battery, silent
+    # object, river rising): every uplink goes through their evaluation, as in production.
+    default_rules_apply(commune=commune, actor=None)
     integration, _token = integration_create(commune=commune, kind="chirpstack", label="bench")
     return World(commune.pk, integration.token_prefix, dev_euis, probe_eui)
 
@@ -335,6 +339,7 @@ class Uplinks:
         self.lock = threading.Lock()  # the probe thread makes uplinks too
         self.random = random.Random(seed)
         self.counters = dict.fromkeys(self.dev_euis, 0)
+        self.co2: dict[str, int] = {}
         self.base = {
             "deviceInfo": {
                 "tenantId": "52f14cd4-c6f1-4fbd-8f87-4025e1d49242",
@@ -380,11 +385,15 @@ class Uplinks:
         with self.lock:
             self.counters[dev_eui] = self.counters.get(dev_eui, 0) + 1
             dedup = str(uuid.UUID(int=self.random.getrandbits(128), version=4))
+            # A classroom's CO2 moves slowly: a walk between 400 and 1,700 ppm per sensor.
+            co2 = self.co2.get(dev_eui) or self.random.randint(450, 1300)
+            co2 = min(1700, max(400, co2 + self.random.randint(-20, 20)))
+            self.co2[dev_eui] = co2
             frame = elsys_frame(
                 19.0 + self.random.random() * 4,
                 self.random.randint(30, 60),
                 self.random.randint(0, 500),
-                self.random.randint(420, 1800),
+                co2,
                 readings=self.readings,
             )
         message = dict(self.base)

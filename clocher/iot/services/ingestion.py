@@ -48,6 +48,7 @@ from clocher.iot.models import (
 from clocher.iot.models.devices import CodecKind, DeviceProfile
 from clocher.iot.network import NormalisedEvent, NormalisedRecord, NormalisedUplink
 from clocher.iot.services.alerting import evaluate_batch, evaluate_readings
+from clocher.iot.services.rows import db_time_adapter, execute_rows, row_chunks, rows_source
 
 ROLLUP_ZONE = ZoneInfo("Europe/Paris")
 JAVASCRIPT_TIME_LIMIT_MS = 100
@@ -385,39 +386,6 @@ def _uplink_row_key(row: Sequence[Any]) -> tuple[Any, ...]:
     return (row[5], row[4])  # received_at, dedup_key: the unique key within the commune
 
 
-# SQLite allows 32,766 parameters per statement.
-_MAX_PARAMETERS = 30000
-
-
-def _row_chunks(rows: Sequence[Any], width: int) -> Iterable[Sequence[Any]]:
-    """The rows in as many statements as the database needs: one on PostgreSQL (the rows travel
-    as one array per column), chunks under SQLite's parameter limit otherwise."""
-    if connection.vendor == "postgresql":
-        if rows:
-            yield rows
-        return
-    size = max(1, _MAX_PARAMETERS // width)
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
-
-
-def _execute_rows(sql: str, parameters: list[Any], *, fetch: bool = False) -> list[Any]:
-    """Run a statement built with ``_rows_source``. On PostgreSQL, through a server-side binding
-    cursor of the same connection (same transaction) with binary parameters: Django's psycopg
-    cursor binds on the client, quoting every array element into the statement's text."""
-    if connection.vendor == "postgresql":
-        import psycopg
-
-        connection.ensure_connection()
-        # Errors become Django's (DataError, OperationalError…) as on any Django cursor.
-        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql.replace("%s", "%b"), parameters)
-            return cursor.fetchall() if fetch else []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
-        return cursor.fetchall() if fetch else []
-
-
 def _insert_rows(plain: str, idempotent: str, parameters: list[Any]) -> list[Any]:
     """Run an insert that must leave rows already stored alone, and return what it returns:
     ``idempotent`` is the statement with its ``ON CONFLICT`` clause, ``plain`` the same without.
@@ -431,25 +399,12 @@ def _insert_rows(plain: str, idempotent: str, parameters: list[Any]) -> list[Any
     a batch of uplinks delivered again pays one attempt more. Elsewhere (SQLite, where the
     conflict check costs nothing more) ``idempotent`` alone."""
     if connection.vendor != "postgresql":
-        return _execute_rows(idempotent, parameters, fetch=True)
+        return execute_rows(idempotent, parameters, fetch=True)
     try:
         with transaction.atomic():
-            return _execute_rows(plain, parameters, fetch=True)
+            return execute_rows(plain, parameters, fetch=True)
     except IntegrityError:
-        return _execute_rows(idempotent, parameters, fetch=True)
-
-
-def _rows_source(types: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
-    """A row source for ``rows`` and its parameters. PostgreSQL: ``SELECT * FROM unnest(…)``
-    with one array parameter per column, so the statement text is the same whatever the batch
-    (psycopg would otherwise parse thousands of placeholders for every batch). SQLite:
-    ``VALUES (…), (…)``. ``types`` are the PostgreSQL types of the columns."""
-    if connection.vendor == "postgresql":
-        arrays = [list(column) for column in zip(*rows, strict=True)]
-        casts = ", ".join(f"CAST(%s AS {kind}[])" for kind in types)
-        return f"SELECT * FROM unnest({casts})", arrays  # noqa: S608 - types are ours
-    row = "(" + ", ".join(["%s"] * len(types)) + ")"
-    return "VALUES " + ", ".join([row] * len(rows)), [value for row in rows for value in row]
+        return execute_rows(idempotent, parameters, fetch=True)
 
 
 def _insert_uplinks(commune_id: int, uplinks: Sequence[UplinkRow]) -> dict[str, int]:
@@ -461,7 +416,7 @@ def _insert_uplinks(commune_id: int, uplinks: Sequence[UplinkRow]) -> dict[str, 
     table = quote(Uplink._meta.db_table)
     decoded_field = Uplink._meta.get_field("decoded")
     payload_field = Uplink._meta.get_field("payload")
-    adapt = _db_time_adapter()
+    adapt = db_time_adapter()
     stored_at = adapt(timezone.now())
     columns = ", ".join(quote(name) for name in _UPLINK_COLUMNS)
     rows = [
@@ -486,8 +441,8 @@ def _insert_uplinks(commune_id: int, uplinks: Sequence[UplinkRow]) -> dict[str, 
     ]
     rows.sort(key=_uplink_row_key)  # lock order (see above)
     inserted: dict[str, int] = {}
-    for chunk in _row_chunks(rows, len(_UPLINK_COLUMNS)):
-        source, parameters = _rows_source(_UPLINK_TYPES, chunk)
+    for chunk in row_chunks(rows, len(_UPLINK_COLUMNS)):
+        source, parameters = rows_source(_UPLINK_TYPES, chunk)
         # Identifiers are the model's quoted names; every value is a query parameter. No conflict
         # target: the uplink's unique key is whatever the table declares (it includes the time
         # on PostgreSQL, where the table is partitioned by it).
@@ -675,19 +630,6 @@ def store_batch(items: Sequence[tuple[Device, Sequence[Reading]]]) -> list[int]:
     return counts
 
 
-def _db_time_adapter() -> Callable[[datetime], Any]:
-    """How a datetime goes into a raw statement: as is for psycopg (binary timestamptz), through
-    Django's adaptation otherwise (SQLite stores text). Looked up once per statement, not per
-    value: the connection proxy costs on every attribute access."""
-    if connection.vendor == "postgresql":
-        return _same
-    return connection.ops.adapt_datetimefield_value
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
 def _time_key() -> Callable[[datetime], Any]:
     """A measurement's time as ``_insert_measurements`` gives it back: whole microseconds since
     the epoch on PostgreSQL (an integer, cheap to read back), the UTC datetime on SQLite."""
@@ -717,7 +659,7 @@ def _insert_measurements(rows: Sequence[tuple[Device, Reading, Any]]) -> list[tu
     same statement); returns the (device id, quantity, ``_time_key``) of the new ones."""
     quote = connection.ops.quote_name
     table = quote(Measurement._meta.db_table)
-    adapt = _db_time_adapter()
+    adapt = db_time_adapter()
     values = [
         (
             device.commune_id,
@@ -732,8 +674,8 @@ def _insert_measurements(rows: Sequence[tuple[Device, Reading, Any]]) -> list[tu
     values.sort(key=lambda row: (row[1], row[2], row[3]))  # lock order (see _uplink_row_key)
     time = quote("time")
     inserted: list[tuple[int, str, Any]] = []
-    for chunk in _row_chunks(values, len(_MEASUREMENT_TYPES)):
-        source, parameters = _rows_source(_MEASUREMENT_TYPES, chunk)
+    for chunk in row_chunks(values, len(_MEASUREMENT_TYPES)):
+        source, parameters = rows_source(_MEASUREMENT_TYPES, chunk)
         # Identifiers are the model's quoted names; every value is a query parameter.
         insert = (
             f"INSERT INTO {table} (commune_id, device_id, quantity, {time}, value, unit) {source}"
@@ -828,7 +770,7 @@ def _upsert_rollups(rows: Sequence[tuple[Device, Reading]]) -> None:
     quote = connection.ops.quote_name
     table = quote(Rollup._meta.db_table)
     start, count, last, last_time = (quote(n) for n in ("start", "count", "last", "last_time"))
-    adapt = _db_time_adapter()
+    adapt = db_time_adapter()
     values = []
     for (device_id, quantity, period, slot_start), members in sorted(slots.items()):
         latest = max(members, key=lambda reading: reading.time)
@@ -861,15 +803,15 @@ def _upsert_rollups(rows: Sequence[tuple[Device, Reading]]) -> None:
         "double precision",
         "timestamptz",
     )
-    for chunk in _row_chunks(values, len(types)):
-        source, parameters = _rows_source(types, chunk)
+    for chunk in row_chunks(values, len(types)):
+        source, parameters = rows_source(types, chunk)
         # Identifiers are the model's quoted names; every value is a query parameter.
         sql = (
             f"INSERT INTO {table} (commune_id, device_id, quantity, period, {start}, minimum, "
             f"maximum, total, {count}, {last}, {last_time}) {source} "
             f"{_rollup_conflict_sql(table)}"
         )
-        _execute_rows(sql, parameters)
+        execute_rows(sql, parameters)
 
 
 def _battery_percent(value: object) -> int | None:
@@ -904,10 +846,10 @@ def _touch_devices(
         return
     quote = connection.ops.quote_name
     table = quote(Device._meta.db_table)
-    adapt = _db_time_adapter()
+    adapt = db_time_adapter()
     values = [(device_id, adapt(at), percent) for device_id, at, percent in rows]
-    for chunk in _row_chunks(values, 3):
-        source, parameters = _rows_source(("bigint", "timestamptz", "integer"), chunk)
+    for chunk in row_chunks(values, 3):
+        source, parameters = rows_source(("bigint", "timestamptz", "integer"), chunk)
         # One statement for every device of the batch; identifiers are the model's quoted
         # names, every value a query parameter.
         sql = (
@@ -917,7 +859,7 @@ def _touch_devices(
             f"FROM seen WHERE {table}.id = seen.device_id AND "
             f"({table}.last_seen_at IS NULL OR {table}.last_seen_at < seen.seen_at)"
         )
-        _execute_rows(sql, parameters)
+        execute_rows(sql, parameters)
 
 
 def _pending_upsert(
