@@ -317,6 +317,7 @@ def evaluate_batch(items: Sequence[tuple[Device, Sequence[Reading]]]) -> list[Al
                 work[key][2].extend(relevant)
             else:
                 work[key] = (rule, device, list(relevant))
+    _drop_silent_without_alert(work)
     if not work:
         return []
     with transaction.atomic(savepoint=False):
@@ -325,6 +326,25 @@ def evaluate_batch(items: Sequence[tuple[Device, Sequence[Reading]]]) -> list[Al
         for key, (rule, device, readings) in work.items():
             evaluation.run(rule, device, states[key], sorted(readings, key=lambda r: r.time))
         return evaluation.flush()
+
+
+def _drop_silent_without_alert(work: dict[tuple[int, int], Any]) -> None:
+    """A silent rule's readings matter only to a device whose silent alert is open (they close
+    it): leave out the others before locking any state. Every device of a commune with the
+    default rules is watched for silence, and locking and loading its state at every uplink
+    cost a worker more than the rest of the rules (docs/performance.md)."""
+    silent = {key for key, (rule, _d, _r) in work.items() if rule.kind == RuleKind.SILENT}
+    if not silent:
+        return
+    with_alert = set(
+        AlertRuleState.objects.filter(
+            rule_id__in={rule_id for rule_id, _device_id in silent},
+            device_id__in={device_id for _rule_id, device_id in silent},
+            alert__isnull=False,
+        ).values_list("rule_id", "device_id")
+    )
+    for key in silent - with_alert:
+        del work[key]
 
 
 def _locked_states(keys: dict[tuple[int, int], int]) -> dict[tuple[int, int], AlertRuleState]:

@@ -13,7 +13,7 @@ from clocher.iot.models.alerts import AlertStatus, Direction, RuleKind, RuleScop
 from clocher.iot.network.chirpstack import parse_chirpstack
 from clocher.iot.network.senml import parse_senml
 from clocher.iot.services import alerting
-from clocher.iot.services.alerting import alert_close, evaluate_readings
+from clocher.iot.services.alerting import alert_close, evaluate_batch, evaluate_readings
 from clocher.iot.services.ingestion import Reading, ingest_event, ingest_records
 from clocher.iot.tests import factories
 from clocher.iot.tests.alerts_support import at, reading, rule
@@ -227,6 +227,29 @@ def test_a_silent_device_heard_again_closes_its_alert(commune_a, operator):
     alert.refresh_from_db()
     assert alert.status == AlertStatus.CLOSED
     assert alert.closed_automatically
+
+
+def test_readings_of_devices_without_a_silent_alert_leave_the_silent_rule_alone(
+    commune_a, operator
+):
+    """A silent rule's readings only close an open alert: a device heard without one has no
+    state of that rule created, locked or written at ingestion (every device of a commune
+    with the default rules is watched for silence)."""
+    profile = factories.profile(operator)
+    silent = _silent_rule(commune_a)
+    quiet = _registered(commune_a, profile, 1, interval=10, last_seen_minutes_ago=45)
+    heard = _registered(commune_a, profile, 2, interval=10, last_seen_minutes_ago=1)
+    alerting.silent_devices_watch()
+    alert = Alert.objects.get()
+    evaluate_batch(
+        [
+            (quiet, [Reading("co2", timezone.now(), 800.0, "ppm")]),
+            (heard, [Reading("co2", timezone.now(), 700.0, "ppm")]),
+        ]
+    )
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.CLOSED
+    assert not AlertRuleState.objects.filter(rule=silent, device=heard).exists()
 
 
 def test_the_periodic_job_closes_alerts_of_devices_heard_without_readings(commune_a, operator):
