@@ -30,14 +30,16 @@ def row_chunks(rows: Sequence[Any], width: int) -> Iterable[Sequence[Any]]:
 def execute_rows(sql: str, parameters: list[Any], *, fetch: bool = False) -> list[Any]:
     """Run a statement built with ``rows_source``. On PostgreSQL, through a server-side binding
     cursor of the same connection (same transaction) with binary parameters: Django's psycopg
-    cursor binds on the client, quoting every array element into the statement's text."""
+    cursor binds on the client, quoting every array element into the statement's text, and
+    reads timestamps as text in Python."""
     if connection.vendor == "postgresql":
         import psycopg
 
         connection.ensure_connection()
         # Errors become Django's (DataError, OperationalError…) as on any Django cursor.
         with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql.replace("%s", "%b"), parameters)
+            # Binary results too: Django's text loader of timestamps is written in Python.
+            cursor.execute(sql.replace("%s", "%b"), parameters, binary=True)
             return cursor.fetchall() if fetch else []
     with connection.cursor() as cursor:
         cursor.execute(sql, parameters)
