@@ -24,6 +24,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import math
@@ -767,11 +768,16 @@ def _rollup_conflict_sql(table: str) -> str:
 
 def slot_starts(moment: datetime) -> dict[str, datetime]:
     """Start of the hour (UTC; Paris offsets are whole hours) and of the Europe/Paris day."""
-    utc = moment.astimezone(UTC)
-    hour = utc.replace(minute=0, second=0, microsecond=0)
-    local = utc.astimezone(ROLLUP_ZONE)
-    day = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
-    return {RollupPeriod.HOUR: hour, RollupPeriod.DAY: day}
+    hour = moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return {RollupPeriod.HOUR: hour, RollupPeriod.DAY: _day_of_hour(hour)}
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_of_hour(hour: datetime) -> datetime:
+    """Start (UTC) of the Europe/Paris day an hour lies in: every reading of a batch asks, and
+    readings come in a few hours at a time."""
+    local = hour.astimezone(ROLLUP_ZONE)
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(UTC)
 
 
 def _upsert_rollups(rows: Sequence[tuple[Device, Reading]]) -> None:

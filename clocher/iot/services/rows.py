@@ -6,7 +6,7 @@ database's own work (docs/performance.md)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
@@ -41,9 +41,17 @@ def execute_rows(sql: str, parameters: list[Any], *, fetch: bool = False) -> lis
             # Binary results too: Django's text loader of timestamps is written in Python.
             cursor.execute(sql.replace("%s", "%b"), parameters, binary=True)
             return cursor.fetchall() if fetch else []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
-        return cursor.fetchall() if fetch else []
+    # SQLite: the DB-API cursor of the same connection, with its own placeholders. Django's
+    # cursor rewrites every placeholder with a regular expression, and a batch's statement
+    # has thousands.
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(sql.replace("%s", "?"), parameters)
+            return cursor.fetchall() if fetch else []
+        finally:
+            cursor.close()
 
 
 def rows_source(types: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
@@ -65,7 +73,19 @@ def db_time_adapter() -> Callable[[datetime], Any]:
     value: the connection proxy costs on every attribute access."""
     if connection.vendor == "postgresql":
         return _same
+    if connection.vendor == "sqlite" and connection.timezone_name == "UTC":
+        return _sqlite_utc_text
     return connection.ops.adapt_datetimefield_value
+
+
+def _sqlite_utc_text(value: datetime | None) -> str | None:
+    """What Django's SQLite backend stores for an aware datetime when the database's time zone
+    is UTC (``str`` of the naive UTC time), without its settings lookups on every value."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return str(value)  # as Django stores a naive one
+    return str(value.astimezone(UTC).replace(tzinfo=None))
 
 
 def _same(value: Any) -> Any:
