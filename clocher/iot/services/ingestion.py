@@ -795,6 +795,7 @@ def _upsert_rollups(rows: Sequence[tuple[Device, Reading]]) -> None:
     table = quote(Rollup._meta.db_table)
     start, count, last, last_time = (quote(n) for n in ("start", "count", "last", "last_time"))
     adapt = db_time_adapter()
+    starts = {slot_start: adapt(slot_start) for _d, _q, _p, slot_start in slots}  # a few hours
     values = []
     for (device_id, quantity, period, slot_start), members in sorted(slots.items()):
         latest = max(members, key=lambda reading: reading.time)
@@ -805,7 +806,7 @@ def _upsert_rollups(rows: Sequence[tuple[Device, Reading]]) -> None:
                 device_id,
                 quantity,
                 str(period),
-                adapt(slot_start),
+                starts[slot_start],
                 min(numbers),
                 max(numbers),
                 sum(numbers),
