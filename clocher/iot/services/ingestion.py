@@ -700,14 +700,19 @@ def _insert_measurements(rows: Sequence[tuple[Device, Reading, Any]]) -> list[tu
             f"INSERT INTO {table} (commune_id, device_id, quantity, {time}, value, unit) {source}"
         )
         idempotent = f"{insert} ON CONFLICT (device_id, quantity, {time}) DO NOTHING"
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql":  # one chunk: the rows of ``rows``, all of them
             parameters += [RollupPeriod.HOUR.value, RollupPeriod.DAY.value, ROLLUP_ZONE.key]
-            returned = _insert_rows(
-                _measurements_and_rollups_sql(insert),
-                _measurements_and_rollups_sql(idempotent),
-                parameters,
-            )
-            inserted += [tuple(row) for row in returned]
+            try:
+                # As _insert_rows, without sending back the rows: if the plain insert went
+                # through, every row was new.
+                with transaction.atomic():
+                    execute_rows(_measurements_and_rollups_sql(insert, returning=False), parameters)
+                inserted += [key for _device, _reading, key in rows]
+            except IntegrityError:
+                returned = execute_rows(
+                    _measurements_and_rollups_sql(idempotent), parameters, fetch=True
+                )
+                inserted += [tuple(row) for row in returned]
         else:
             back = f"RETURNING device_id, quantity, {time}"
             returned = _insert_rows(f"{insert} {back}", f"{idempotent} {back}", parameters)
@@ -717,16 +722,24 @@ def _insert_measurements(rows: Sequence[tuple[Device, Reading, Any]]) -> list[tu
     return inserted
 
 
-def _measurements_and_rollups_sql(insert: str) -> str:
+def _measurements_and_rollups_sql(insert: str, *, returning: bool = True) -> str:
     """PostgreSQL: ``insert`` (the measurements) and, from the rows it inserted, their hour and
     day slots merged into the roll-ups, in one statement; it returns the new measurements'
     (device id, quantity, microseconds since the epoch). Its last three parameters are the two
     periods and the roll-ups' time zone. The slots are those of ``slot_starts``; each is
-    touched once, in key order (lock order, see ``_uplink_row_key``)."""
+    touched once, in key order (lock order, see ``_uplink_row_key``). Without ``returning``,
+    the statement gives only how many it inserted (sending back and reading thousands of rows a
+    batch cost both sides, docs/performance.md)."""
     quote = connection.ops.quote_name
     rollups = quote(Rollup._meta.db_table)
     time, start, count, last, last_time = (
         quote(name) for name in ("time", "start", "count", "last", "last_time")
+    )
+    back = (
+        f"SELECT device_id, quantity, CAST(EXTRACT(EPOCH FROM {time}) * 1000000 AS bigint) "  # noqa: S608 - a quoted name
+        "FROM fresh"
+        if returning
+        else "SELECT count(*) FROM fresh"
     )
     # Identifiers are the models' quoted names; every value is a query parameter.
     return (
@@ -742,9 +755,7 @@ def _measurements_and_rollups_sql(insert: str) -> str:
         f"sum(value), count(*), (array_agg(value ORDER BY {time} DESC))[1], max({time}) "
         "FROM slots GROUP BY commune_id, device_id, quantity, period, slot "
         "ORDER BY device_id, quantity, period, slot "
-        f"{_rollup_conflict_sql(rollups)}) "
-        f"SELECT device_id, quantity, CAST(EXTRACT(EPOCH FROM {time}) * 1000000 AS bigint) "
-        "FROM fresh"
+        f"{_rollup_conflict_sql(rollups)}) {back}"
     )
 
 
