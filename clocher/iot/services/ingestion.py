@@ -319,16 +319,16 @@ def _devices_with_profiles(commune_id: int, dev_euis: set[str]) -> dict[str, Dev
         # One array for the DevEUIs, read by a binary cursor: Django's cursor parsed the
         # hundreds of placeholders of a batch's IN list in Python (docs/performance.md).
         quote = connection.ops.quote_name
-        columns = [Device._meta.get_field(name).column for name in INGESTION_DEVICE_FIELDS]
+        by_name = {field.attname: field for field in Device._meta.concrete_fields}
+        fields = [by_name[name] for name in INGESTION_DEVICE_FIELDS]
         rows = execute_rows(
-            f"SELECT {', '.join(quote(column) for column in columns)} "  # noqa: S608
+            f"SELECT {', '.join(quote(field.column) for field in fields)} "  # noqa: S608
             f"FROM {quote(Device._meta.db_table)} "
             "WHERE commune_id = %s AND dev_eui = ANY(CAST(%s AS text[]))",
             [commune_id, sorted(dev_euis)],
             fetch=True,
         )
-        names = [Device._meta.get_field(name).attname for name in INGESTION_DEVICE_FIELDS]
-        devices = [Device.from_db(connection.alias, names, row) for row in rows]
+        devices = [Device.from_db(connection.alias, INGESTION_DEVICE_FIELDS, row) for row in rows]
     else:
         devices = list(
             Device.objects.filter(commune_id=commune_id, dev_eui__in=dev_euis).only(

@@ -67,7 +67,7 @@ def rows_source(types: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[st
     return "VALUES " + ", ".join([row] * len(rows)), [value for row in rows for value in row]
 
 
-def db_time_adapter() -> Callable[[datetime], Any]:
+def db_time_adapter() -> Callable[[datetime | None], Any]:
     """How a datetime goes into a raw statement: as is for psycopg (binary timestamptz), through
     Django's adaptation otherwise (SQLite stores text). Looked up once per statement, not per
     value: the connection proxy costs on every attribute access."""
