@@ -1,13 +1,14 @@
 """``clocher bench iot``: the whole ingestion pipeline under load, measured end to end.
 
     clocher bench iot --devices 1000 --messages 300000 [--database-url URL] [--broker URL]
-                      [--workers 2] [--rate 0] [--batch-size 500]
+                      [--workers 2] [--rate 0] [--batch-size 500] [--readings 6]
 
 What runs is what runs in production: simulated ChirpStack v4 uplinks (real Elsys ERS CO2
-frames, decoded by the built-in decoder) are published with QoS 1 to an MQTT broker on
-``application/<app>/device/<eui>/event/up``; ``--workers`` processes of ``clocher iot-ingest``
-share the subscription, decode, store the raw uplinks, the measurements and the roll-ups, and
-acknowledge after commit. The figures:
+frames with six readings, or three with ``--readings 3``, decoded by the built-in decoder) are
+published with QoS 1 to an MQTT broker on ``application/<app>/device/<eui>/event/up``;
+``--workers`` processes of ``clocher iot-ingest`` share the subscription, decode, store the raw
+uplinks, the measurements and the roll-ups, evaluate the commune's alert rules (the default
+ones, applied to the benchmark's commune) and acknowledge after commit. The figures:
 
 - ``uplinks_per_s`` and ``datapoints_per_s``: messages and measurements stored, divided by the
   time from the first publication to the last message stored;
