@@ -95,19 +95,43 @@ class BenchError(Exception):
 # --- Parent: choose the database and run the child configured for it ---------------------------
 
 
+def _bench_database(database_url: str | None, data_dir: Path) -> str:
+    """The database URL the benchmark's child works in: a PostgreSQL database recreated on the
+    given server, the SQLite file given (a path or a ``sqlite:///`` URL; it must not exist yet,
+    the benchmark fills it), or by default a SQLite file recreated in ``data_dir``."""
+    if not database_url:
+        sqlite = data_dir / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{sqlite}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{sqlite}"
+    scheme = urlsplit(database_url).scheme
+    if scheme.startswith("postgres"):
+        return _fresh_postgres(database_url)
+    if scheme == "sqlite":
+        path = Path(urlsplit(database_url).path[1:])  # as dj-database-url reads it
+    elif "://" in database_url:
+        raise BenchError(
+            f"--database-url {database_url!r} : schéma {scheme!r} non pris en charge ; "
+            "donner un serveur PostgreSQL (postgres://…) ou un fichier SQLite."
+        )
+    else:
+        path = Path(database_url)
+    path = path.resolve()
+    if path.exists():
+        raise BenchError(
+            f"{path} existe déjà : la mesure remplit une base neuve, donner un autre fichier "
+            "(ou rien : la base SQLite de la mesure est alors recréée)."
+        )
+    if not path.parent.is_dir():
+        raise BenchError(f"{path.parent} n'est pas un dossier existant.")
+    return f"sqlite:///{path}"
+
+
 def run(options: BenchOptions, database_url: str | None, out: Output) -> int:
     """Prepare the database, then run the benchmark in a child process; returns its exit code."""
     data_dir = Path(os.environ.get("CLOCHER_BENCH_DATA_DIR", "var/bench-iot")).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    if database_url and urlsplit(database_url).scheme.startswith("postgres"):
-        target = _fresh_postgres(database_url)
-    elif database_url:
-        target = database_url
-    else:
-        sqlite = data_dir / "bench.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{sqlite}{suffix}").unlink(missing_ok=True)
-        target = f"sqlite:///{sqlite}"
+    target = _bench_database(database_url, data_dir)
     environment = {
         **os.environ,
         "DATABASE_URL": target,

@@ -68,3 +68,40 @@ def test_private_broker_needs_mosquitto(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(bench, "mosquitto_path", lambda: None)
     with pytest.raises(CommandError, match="Mosquitto"):
         call_command("bench", "iot", "--devices", "1", "--messages", "1", "--private-broker")
+
+
+def test_a_sqlite_file_given_by_path_is_used_and_must_be_new(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CLOCHER_BENCH_DATA_DIR", str(tmp_path / "data"))
+    target = tmp_path / "mine.sqlite3"
+    arguments = ["--devices", "2", "--messages", "10", "--readings", "3", "--private-broker"]
+    call_command("bench", "iot", *arguments, "--database-url", str(target), stdout=StringIO())
+    figures = json.loads(capfd.readouterr().out.strip().splitlines()[-1])
+    assert (figures["database"], figures["stored"]) == ("sqlite", 10)
+    assert target.stat().st_size > 0
+    assert not (tmp_path / "data" / "bench.sqlite3").exists()
+    with pytest.raises(CommandError, match="existe déjà"):
+        call_command("bench", "iot", *arguments, "--database-url", f"sqlite:///{target}")
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://root@127.0.0.1/test", "schéma 'mysql' non pris en charge"),
+        ("/no/such/folder/bench.sqlite3", "n'est pas un dossier existant"),
+    ],
+)
+def test_a_database_the_benchmark_cannot_use_is_refused_clearly(url: str, message: str) -> None:
+    with pytest.raises(CommandError, match=message):
+        call_command(
+            "bench",
+            "iot",
+            "--devices",
+            "1",
+            "--messages",
+            "1",
+            "--private-broker",
+            "--database-url",
+            url,
+        )

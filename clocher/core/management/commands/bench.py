@@ -30,7 +30,8 @@ class Command(BaseCommand):
             "--database-url",
             dest="database_url",
             default=None,
-            help="Serveur PostgreSQL (base clocher_bench_iot recréée) ou fichier SQLite.",
+            help="Serveur PostgreSQL (postgres://…, base clocher_bench_iot recréée) ou "
+            "fichier SQLite neuf (chemin ou sqlite:///chemin).",
         )
         iot.add_argument("--broker", default=None, help="mqtt://hôte:port")
         iot.add_argument(
