@@ -24,6 +24,7 @@ from clocher.core.formatting import DatetimeText, datetime_formatter, float_form
 from clocher.core.reversing import url_builder
 from clocher.iot.charts import Point, line_chart
 from clocher.iot.models import Device, PendingDevice, Rollup, RollupPeriod, Uplink
+from clocher.iot.quantities import quantity_label
 from clocher.iot.services.ingestion import ROLLUP_ZONE, slot_starts
 from clocher.tenancy.models import Commune
 
@@ -163,6 +164,7 @@ class LastValue:
     unit: str
     time: datetime.datetime
     text: str  # value and unit as pages write them: « 20,500 °C », « 640 ppm » (float_formatter)
+    label: str  # the quantity as people read it (quantities.quantity_label)
 
 
 @dataclass
@@ -232,6 +234,7 @@ def last_values(commune: Commune, devices: Sequence[Device]) -> dict[int, list[L
     for device_id, quantity, last, last_time in rows:
         found.setdefault(device_id, {})[quantity] = (last, last_time)
     number_text = float_formatter(VALUE_DECIMAL_PLACES)
+    labels: dict[str, str] = {}
     result: dict[int, list[LastValue]] = {}
     for device in devices:
         values = found.get(device.pk, {})
@@ -243,7 +246,11 @@ def last_values(commune: Commune, devices: Sequence[Device]) -> dict[int, list[L
             value, last_time = values[quantity]
             unit = str(units.get(quantity, ""))
             text = f"{number_text(value)} {unit}" if unit else number_text(value)
-            result[device.pk].append(LastValue(quantity, value, unit, last_time, text))
+            if quantity not in labels:
+                labels[quantity] = quantity_label(quantity)
+            result[device.pk].append(
+                LastValue(quantity, value, unit, last_time, text, labels[quantity])
+            )
     return result
 
 
@@ -375,6 +382,7 @@ class Chart:
     rollups: list[Rollup]
     chart_id: str
     table: list[ChartRow]
+    label: str  # the quantity as people read it (quantities.quantity_label)
 
 
 def _rollups_of(
@@ -409,7 +417,8 @@ def _chart(
     """The SVG chart of one quantity of a device; each point is the slot's mean."""
     unit = str((device.profile.quantities or {}).get(quantity, ""))
     chart_id = f"chart-{device.pk}-{quantity}"
-    title = _("%(quantity)s de %(device)s") % {"quantity": quantity, "device": device.name}
+    label = quantity_label(quantity)
+    title = _("%(quantity)s de %(device)s") % {"quantity": label, "device": device.name}
     description = _(
         "Moyenne par %(slot)s du %(start)s au %(end)s, %(count)d valeurs ; "
         "les mêmes chiffres sont dans le tableau qui suit."
@@ -440,7 +449,7 @@ def _chart(
         )
         for rollup in series
     ]
-    return Chart(device, quantity, unit, svg, series, chart_id, table)
+    return Chart(device, quantity, unit, svg, series, chart_id, table, label)
 
 
 def chart_of_device(

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from clocher.iot import dashboards, sitemap
 from clocher.iot.forms import ClaimForm, DevicesImportForm, OverviewFilterForm
 from clocher.iot.models import Device
+from clocher.iot.quantities import quantity_label
 from clocher.iot.services.devices import device_add, devices_import_csv
 from clocher.tenancy.decorators import require_capability
 from clocher.tenancy.models import Commune
@@ -90,7 +91,7 @@ def _quantity_links(
         links.append(
             {
                 "key": choice.quantity,
-                "label": choice.quantity,
+                "label": quantity_label(choice.quantity),
                 "last": choice.last,
                 "current": choice == current,
             }

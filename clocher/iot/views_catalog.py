@@ -39,6 +39,7 @@ from clocher.iot.forms_catalog import (
 )
 from clocher.iot.models import Device, DeviceProfile, ProfileAdoption
 from clocher.iot.models.devices import CodecKind
+from clocher.iot.quantities import quantity_label
 from clocher.iot.services import opendata, profiles
 from clocher.iot.services.devices import device_update
 from clocher.tenancy.decorators import require_capability
@@ -383,7 +384,7 @@ def opendata_publish(
                 messages.success(
                     request,
                     _("« %(quantity)s » de %(device)s est publié en données ouvertes.")
-                    % {"quantity": quantity, "device": device.name},
+                    % {"quantity": quantity_label(quantity), "device": device.name},
                 )
                 return redirect("staff:iot:opendata", commune.slug)
     elif current is not None:
@@ -396,7 +397,9 @@ def opendata_publish(
             }
         )
     else:
-        form = DatastreamPublishForm(initial={"name": f"{device.name} — {quantity}"})
+        form = DatastreamPublishForm(
+            initial={"name": f"{device.name} — {quantity_label(quantity)}"}
+        )
     return render(
         request,
         "iot/opendata/publish.html",
@@ -425,7 +428,7 @@ def opendata_unpublish(
     messages.success(
         request,
         _("« %(quantity)s » de %(device)s n'est plus publié.")
-        % {"quantity": quantity, "device": device.name},
+        % {"quantity": quantity_label(quantity), "device": device.name},
     )
     return redirect("staff:iot:opendata", commune.slug)
 

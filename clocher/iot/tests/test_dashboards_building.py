@@ -61,10 +61,10 @@ def test_building_page_gathers_every_chart_of_its_devices(school, agent_a):
     assert "notice-warning" not in content
     assert quantity_nav(content) == [
         (school, ' aria-current="page"', "<strong>Toutes les grandeurs</strong>"),
-        ("?quantity=temperature", "", "temperature"),
-        ("?quantity=humidity", "", "humidity"),
-        ("?quantity=co2", "", "co2"),
-        ("?quantity=volume", "", "volume"),
+        ("?quantity=temperature", "", "Température"),
+        ("?quantity=humidity", "", "Humidité"),
+        ("?quantity=co2", "", "CO₂"),
+        ("?quantity=volume", "", "Volume"),
     ]
 
 
@@ -81,7 +81,7 @@ def test_building_page_narrows_to_one_quantity(school, agent_a):
     assert quantity_nav(content)[3] == (
         "?periode=mois&amp;quantity=co2",
         ' aria-current="page"',
-        "<strong>co2</strong>",
+        "<strong>CO₂</strong>",
     )
     assert "<summary>Voir les données du graphique (2 valeurs)</summary>" in content
     response = client.get(with_query(school, quantity="volume"))

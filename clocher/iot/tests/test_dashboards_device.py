@@ -50,10 +50,10 @@ def test_device_page_lists_its_quantities_with_their_last_value(classroom, agent
         (
             "?quantity=temperature",
             ' aria-current="page"',
-            "<strong>temperature : aucune valeur</strong>",
+            "<strong>Température : aucune valeur</strong>",
         ),
-        ("?quantity=humidity", "", "humidity : aucune valeur"),
-        ("?quantity=co2", "", "co2 : 900 ppm"),
+        ("?quantity=humidity", "", "Humidité : aucune valeur"),
+        ("?quantity=co2", "", "CO₂ : 900 ppm"),
     ]
 
 
@@ -69,12 +69,12 @@ def test_device_page_switches_quantity_and_keeps_the_period(classroom, agent_a):
     ]
     assert str(co2.svg).count("<circle ") == 1
     assert quantity_nav(response.content.decode()) == [
-        ("?periode=jour&amp;quantity=temperature", "", "temperature : aucune valeur"),
-        ("?periode=jour&amp;quantity=humidity", "", "humidity : aucune valeur"),
+        ("?periode=jour&amp;quantity=temperature", "", "Température : aucune valeur"),
+        ("?periode=jour&amp;quantity=humidity", "", "Humidité : aucune valeur"),
         (
             "?periode=jour&amp;quantity=co2",
             ' aria-current="page"',
-            "<strong>co2 : 900 ppm</strong>",
+            "<strong>CO₂ : 900 ppm</strong>",
         ),
     ]
     content = response.content.decode()
@@ -104,7 +104,7 @@ def test_device_page_unknown_quantity_falls_back_to_the_default(classroom, agent
     content = response.content.decode()
     assert (
         '<p class="notice notice-warning" role="status">Cet objet ne mesure pas la grandeur '
-        "« &lt;b&gt;pm25&lt;/b&gt; » : voici sa grandeur « temperature ».</p>"
+        "« &lt;b&gt;pm25&lt;/b&gt; » : voici sa grandeur « Température ».</p>"
     ) in content
     assert "<b>pm25" not in content
     assert quantity_nav(content)[0][1] == ' aria-current="page"'

@@ -64,7 +64,7 @@ def test_overview_shows_status_battery_and_last_values(commune_a, operator, agen
         ("co2", 812.0, "ppm"),
     ]
     content = response.content.decode()
-    assert "co2 : 812 ppm" in content
+    assert "CO₂ : 812 ppm" in content
     assert "87 %" in content
     assert "Silencieux" in content
     assert "Jamais entendu" in content

@@ -150,7 +150,7 @@ def test_publish_form_defaults_to_etalab_and_saves_the_metadata(commune_a, world
     form_page = client.get(_publish(commune_a, world["school"])).content.decode()
     assert f'value="{ETALAB_LICENCE}"' in form_page
     assert f'value="{ETALAB_LICENCE_URL}"' in form_page
-    assert 'value="CO2 salle 3 — co2"' in form_page
+    assert 'value="CO2 salle 3 — CO₂"' in form_page
     client.post(
         _publish(commune_a, world["school"]),
         {

@@ -65,7 +65,7 @@ def test_testing_shows_the_decoded_output_and_saves_nothing(operator, operator_a
         ("co2", 776.0, "ppm"),
     ]
     assert "La trame est décodée." in page
-    assert "<li>co2 : 776 ppm</li>" in page
+    assert "<li>CO₂ : 776 ppm</li>" in page
     assert "&quot;co2&quot;: 776" in page
     assert not DeviceProfile.objects.exists()
 
