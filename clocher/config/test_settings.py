@@ -25,3 +25,10 @@ from clocher.config.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Each pytest-xdist worker keeps its files apart (its own database already): a test comparing the
+# files on disk before and after an operation must not see another worker's, nor a restore test
+# replace them. Subprocesses started by tests receive the folder in CLOCHER_MEDIA_ROOT.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _xdist_worker and "CLOCHER_MEDIA_ROOT" not in os.environ:
+    MEDIA_ROOT = MEDIA_ROOT / _xdist_worker  # noqa: F405
