@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clocher.iot.models import AlertRecipient, AlertRule, Device, DeviceProfile
 from clocher.iot.models.alerts import AlertStatus, RuleKind, RuleScope, Severity
+from clocher.iot.quantities import quantity_label
 from clocher.iot.services.alerting import COMMENT_MAX_LENGTH
 from clocher.iot.services.notifications import normalise_phone
 from clocher.tenancy.models import Commune
@@ -66,6 +67,12 @@ class AlertCloseForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+def _code_and_label(quantity: str) -> str:
+    """« co2 (CO₂) »: the rule takes the code, people recognise the label."""
+    label = quantity_label(quantity)
+    return quantity if label == quantity else f"{quantity} ({label})"
 
 
 class AlertRuleForm(forms.ModelForm):
@@ -146,7 +153,7 @@ class AlertRuleForm(forms.ModelForm):
         if quantities:
             self.fields["quantity"].help_text = _(
                 "Seuil et variation : le nom de la mesure. Mesures de vos objets : %(names)s."
-            ) % {"names": ", ".join(quantities)}
+            ) % {"names": ", ".join(_code_and_label(quantity) for quantity in quantities)}
         else:
             self.fields["quantity"].help_text = _(
                 "Seuil et variation : le nom de la mesure, par exemple co2, temperature, level."

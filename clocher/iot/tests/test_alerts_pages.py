@@ -151,7 +151,8 @@ def test_create_a_rule(commune_a, classroom, admin_a):
     """A valid rule is saved and the rules' version moves (the ingestion index is refreshed)."""
     client = signed_in_client(admin_a)
     page = client.get(_url("alert-rule-new", commune_a)).content.decode()
-    assert "co2, humidity, temperature" in page  # the quantities of the commune's devices
+    # The quantities of the commune's devices: the code the rule takes, the label people read.
+    assert "co2 (CO₂), humidity (Humidité), temperature (Température)" in page
     response = client.post(
         _url("alert-rule-new", commune_a),
         _rule_data(scope=RuleScope.SITE, site="École", device=str(classroom.pk)),
