@@ -234,7 +234,6 @@ def last_values(commune: Commune, devices: Sequence[Device]) -> dict[int, list[L
     for device_id, quantity, last, last_time in rows:
         found.setdefault(device_id, {})[quantity] = (last, last_time)
     number_text = float_formatter(VALUE_DECIMAL_PLACES)
-    labels: dict[str, str] = {}
     result: dict[int, list[LastValue]] = {}
     for device in devices:
         values = found.get(device.pk, {})
@@ -246,11 +245,8 @@ def last_values(commune: Commune, devices: Sequence[Device]) -> dict[int, list[L
             value, last_time = values[quantity]
             unit = str(units.get(quantity, ""))
             text = f"{number_text(value)} {unit}" if unit else number_text(value)
-            if quantity not in labels:
-                labels[quantity] = quantity_label(quantity)
-            result[device.pk].append(
-                LastValue(quantity, value, unit, last_time, text, labels[quantity])
-            )
+            label = quantity_label(quantity)
+            result[device.pk].append(LastValue(quantity, value, unit, last_time, text, label))
     return result
 
 
